@@ -1,0 +1,50 @@
+# Two commands: `make build` and `make test`. Both set up .venv first.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: setup build test lint dbt-test pytest sample lock clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+## Build the warehouse from the committed sample, or from CX_EXTRACTS_DIR.
+build: setup
+	@mkdir -p warehouse
+	$(BIN)/cx build $(if $(FULL_REFRESH),--full-refresh)
+
+## Lint, build with every dbt test, then the pytest suite.
+test: setup lint dbt-test pytest
+
+lint: setup
+	$(BIN)/ruff check python tests/pytest
+	$(BIN)/ruff format --check python tests/pytest
+	$(BIN)/sqlfluff lint models tests --disable-progress-bar
+
+dbt-test: setup
+	@mkdir -p warehouse
+	$(BIN)/cx build
+
+pytest: setup
+	$(BIN)/pytest
+
+## Regenerate the committed sample (the determinism test checks it is unchanged).
+sample: setup
+	$(BIN)/cx generate --customers 3000 --seed 42 --out seeds
+
+## Rewrite requirements.lock from requirements.txt in a throwaway environment.
+lock:
+	rm -rf /tmp/cx-lock && $(PYTHON) -m venv /tmp/cx-lock
+	/tmp/cx-lock/bin/pip install --quiet -r requirements.txt
+	/tmp/cx-lock/bin/pip freeze --all | grep -v '^pip==' > requirements.lock
+
+clean:
+	rm -rf target logs warehouse/*.duckdb warehouse/*.wal

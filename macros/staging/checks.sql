@@ -1,0 +1,89 @@
+{#-
+    Row-level checks. Each returns a struct describing one defect of one
+    column, or null when the value is fine; `row_defects([...])` keeps the
+    non-null ones. A row with any defect goes to audit.quarantined_rows and
+    not to staging. Reasons are a closed vocabulary (DECISIONLOG.md).
+-#}
+
+{% macro defect(condition, column, reason, detail) -%}
+    case when {{ condition }} then {
+        'column_name': '{{ column }}',
+        'raw_value': source.{{ adapter.quote(column) }}::varchar,
+        'reason': '{{ reason }}',
+        'reason_detail': '{{ detail | replace("'", "''") }}'
+    } end
+{%- endmacro %}
+
+{% macro row_defects(checks) -%}
+    list_filter([
+        {%- for check in checks %}
+        {{ check }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    ], lambda defect: defect is not null)
+{%- endmacro %}
+
+{% macro check_required(column) -%}
+    {{ defect(raw_text(column) ~ ' is null', column, 'missing_value', 'a value is required') }}
+{%- endmacro %}
+
+{% macro check_pattern(column, pattern, description) -%}
+    {{ defect(
+        raw_text(column) ~ " is not null and not regexp_full_match(" ~ raw_text(column)
+        ~ ", '" ~ pattern ~ "')",
+        column, 'malformed_value', 'expected ' ~ description
+    ) }}
+{%- endmacro %}
+
+{% macro check_accepted(column, values, normalise='enum') -%}
+    {%- set value = normalise_code(column) if normalise == 'code' else normalise_enum(column) -%}
+    {{ defect(
+        value ~ " is not null and " ~ value ~ " not in ('" ~ values | join("', '") ~ "')",
+        column, 'unknown_value', 'expected one of ' ~ values | join(', ')
+    ) }}
+{%- endmacro %}
+
+{% macro check_timestamp(column) -%}
+    {{ defect(
+        raw_text(column) ~ ' is not null and not ' ~ has_utc_offset(column)
+        ~ ' and try_cast(' ~ raw_text(column) ~ ' as timestamp) is not null',
+        column, 'timestamp_without_utc_offset', 'expected ISO-8601 with a UTC offset'
+    ) }},
+    {{ defect(
+        raw_text(column) ~ ' is not null and try_cast(' ~ raw_text(column)
+        ~ ' as timestamp) is null and try_cast(' ~ raw_text(column) ~ ' as timestamptz) is null',
+        column, 'unparseable_timestamp', 'expected ISO-8601 with a UTC offset'
+    ) }}
+{%- endmacro %}
+
+{% macro check_integer(column, min_value=none, max_value=none) -%}
+    {{ defect(
+        raw_text(column) ~ ' is not null and ' ~ parse_integer(column) ~ ' is null',
+        column, 'not_a_number', 'expected an integer'
+    ) }}
+    {%- if min_value is not none and max_value is not none %},
+    {{ defect(
+        parse_integer(column) ~ ' not between ' ~ min_value ~ ' and ' ~ max_value,
+        column, 'out_of_range', 'expected ' ~ min_value ~ '..' ~ max_value
+    ) }}
+    {%- endif %}
+{%- endmacro %}
+
+{% macro check_decimal(column, min_value=none) -%}
+    {{ defect(
+        raw_text(column) ~ ' is not null and ' ~ parse_decimal(column) ~ ' is null',
+        column, 'not_a_number', 'expected a decimal number'
+    ) }}
+    {%- if min_value is not none %},
+    {{ defect(
+        parse_decimal(column) ~ ' < ' ~ min_value,
+        column, 'out_of_range', 'expected at least ' ~ min_value
+    ) }}
+    {%- endif %}
+{%- endmacro %}
+
+{% macro check_boolean(column) -%}
+    {{ defect(
+        raw_text(column) ~ ' is not null and ' ~ parse_boolean(column) ~ ' is null',
+        column, 'not_a_boolean', 'expected true or false'
+    ) }}
+{%- endmacro %}

@@ -1,0 +1,28 @@
+{#- One row per activity; anonymous rows (no contact_id) are kept. -#}
+with
+
+activities as (
+    select * from {{ ref('base_crm__activities') }}
+),
+
+usable as (
+    select * from activities
+    where len(_defects) = 0
+    qualify {{ line_rank('activity_id', 'occurred_at') }} = 1
+),
+
+final as (
+    select
+        activity_id,
+        contact_id,
+        anonymous_id,
+        email,
+        activity_type,
+        channel,
+        campaign,
+        occurred_at,
+        contact_id is not null and anonymous_id is not null as is_identify
+    from usable
+)
+
+select * from final

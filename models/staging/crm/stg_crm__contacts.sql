@@ -1,0 +1,32 @@
+{#- One row per contact: the latest export line (by updated_at) without defects. -#}
+with
+
+contacts as (
+    select * from {{ ref('base_crm__contacts') }}
+),
+
+latest_line as (
+    select * from contacts
+    where len(_defects) = 0
+    qualify {{ line_rank('contact_id', 'updated_at') }} = 1
+),
+
+final as (
+    select
+        contact_id,
+        email,
+        first_name,
+        last_name,
+        phone_raw,
+        phone,
+        country_code,
+        segment,
+        acquisition_channel,
+        lifecycle_stage,
+        created_at,
+        updated_at,
+        is_deleted
+    from latest_line
+)
+
+select * from final

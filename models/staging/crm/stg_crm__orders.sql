@@ -1,0 +1,28 @@
+{#- One row per order. Orders whose contact is missing from the extract are kept. -#}
+with
+
+orders as (
+    select * from {{ ref('base_crm__orders') }}
+),
+
+usable as (
+    select * from orders
+    where len(_defects) = 0
+    qualify {{ line_rank('order_id', 'ordered_at') }} = 1
+),
+
+final as (
+    select
+        order_id,
+        contact_id,
+        ordered_at,
+        channel,
+        status,
+        currency_code,
+        amount,
+        refunded_at,
+        status = 'completed' as is_completed
+    from usable
+)
+
+select * from final

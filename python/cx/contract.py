@@ -1,0 +1,141 @@
+"""The raw-extract contract: the eight files, their columns in order, and the enums.
+
+This module mirrors ``shared/contract/raw-extracts.md``. The dbt sources
+(``models/staging/*/_*__sources.yml``) list the same columns; a pytest test keeps
+the two in step, so the contract is written down twice but can never drift.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Extract:
+    """One contract file: ``<system>/<table>.csv``."""
+
+    system: str
+    table: str
+    columns: tuple[str, ...]
+    key: str
+
+    @property
+    def relpath(self) -> str:
+        return f"{self.system}/{self.table}.csv"
+
+
+EXTRACTS: tuple[Extract, ...] = (
+    Extract(
+        "crm",
+        "contacts",
+        (
+            "contact_id",
+            "email",
+            "first_name",
+            "last_name",
+            "phone",
+            "country",
+            "segment",
+            "acquisition_channel",
+            "lifecycle_stage",
+            "created_at",
+            "updated_at",
+            "is_deleted",
+        ),
+        "contact_id",
+    ),
+    Extract(
+        "crm",
+        "orders",
+        (
+            "order_id",
+            "contact_id",
+            "ordered_at",
+            "channel",
+            "status",
+            "currency",
+            "amount",
+            "refunded_at",
+        ),
+        "order_id",
+    ),
+    Extract(
+        "crm",
+        "activities",
+        (
+            "activity_id",
+            "contact_id",
+            "anonymous_id",
+            "email",
+            "activity_type",
+            "channel",
+            "campaign",
+            "occurred_at",
+        ),
+        "activity_id",
+    ),
+    Extract(
+        "support",
+        "users",
+        ("user_id", "email", "name", "phone", "role", "external_id", "created_at"),
+        "user_id",
+    ),
+    Extract(
+        "support",
+        "tickets",
+        (
+            "ticket_id",
+            "requester_id",
+            "assignee_id",
+            "created_at",
+            "updated_at",
+            "status",
+            "priority",
+            "channel",
+            "subject",
+            "tags",
+            "satisfaction_rating",
+            "satisfaction_comment",
+        ),
+        "ticket_id",
+    ),
+    Extract(
+        "support",
+        "ticket_events",
+        ("event_id", "ticket_id", "author_id", "event_type", "is_public", "status", "created_at"),
+        "event_id",
+    ),
+    Extract(
+        "survey",
+        "surveys",
+        ("survey_id", "survey_name", "survey_type", "trigger"),
+        "survey_id",
+    ),
+    Extract(
+        "survey",
+        "responses",
+        (
+            "response_id",
+            "survey_id",
+            "status",
+            "recipient_email",
+            "contact_ref",
+            "distribution_channel",
+            "start_date",
+            "end_date",
+            "recorded_date",
+            "finished",
+            "progress",
+            "nps_score",
+            "csat_score",
+            "ces_score",
+            "comment",
+            "related_ticket_id",
+            "related_order_id",
+            "language",
+        ),
+        "response_id",
+    ),
+)
+
+EXTRACTS_BY_PATH: dict[str, Extract] = {e.relpath: e for e in EXTRACTS}
