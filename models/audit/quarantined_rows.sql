@@ -20,6 +20,7 @@ defects as (
             '{{ extract.extract }}' as extract_name,
             _raw_row ->> '{{ extract.key }}' as row_key,
             unnest(_defects) as defect,
+            generate_subscripts(_defects, 1) as defect_number,
             _raw_row
         from {{ extract.base }}
         where len(_defects) > 0
@@ -40,6 +41,7 @@ duplicate_keys as (
                 'reason': 'duplicate_key',
                 'reason_detail': 'another line with this key was kept'
             } as defect,
+            1 as defect_number,
             _raw_row
         from {{ extract.base }}
         where len(_defects) = 0
@@ -62,6 +64,7 @@ final as (
         row_key,
         -- expands the struct to column_name, raw_value, reason, reason_detail
         unnest(defect),  -- noqa: AL03
+        defect_number,
         _raw_row as raw_row
     from all_defects
 )

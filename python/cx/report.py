@@ -34,7 +34,7 @@ def read_report(database: Path) -> RunReport:
             ).fetchall()
         ]
         quarantined = con.sql(
-            "select extract_name, column_name, reason, count(distinct raw_row)"
+            "select extract_name, column_name, reason, count(*)"
             " from audit.quarantined_rows group by all order by 1, 4 desc, 2, 3"
         ).fetchall()
     return RunReport(extracts, quarantined)
