@@ -41,7 +41,10 @@
 {#- A timestamp with a UTC offset, as a UTC `timestamp`. Without an offset the
     moment is ambiguous, so it is not guessed. -#}
 {% macro has_utc_offset(column) -%}
-    regexp_matches({{ raw_text(column) }}, '(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$')
+    regexp_matches(
+        {{ raw_text(column) }},
+        '[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)? ?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$'
+    )
 {%- endmacro %}
 
 {% macro parse_timestamp_utc(column) -%}

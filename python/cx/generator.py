@@ -389,8 +389,10 @@ class Generator:
         )
         customer.last_touch_at = max(customer.last_touch_at or moment, moment)
 
-    def _marketing(self, out: _Writer, customer: _Customer) -> None:
+    def _marketing(self, out: _Writer, customer: _Customer) -> int:
+        """Awareness and consideration touches. Returns how many email clicks there were."""
         rng = self.rng
+        clicks = 0
         anonymous_id = None
         if rng.random() < 0.7:
             anonymous_id = "anon_" + "".join(rng.choices("0123456789abcdef", k=12))
@@ -433,6 +435,7 @@ class Generator:
                     out, customer, "email_open", "email", opened, campaign=campaign, with_email=True
                 )
                 if rng.random() < 0.4:
+                    clicks += 1
                     self._activity(
                         out,
                         customer,
@@ -468,11 +471,14 @@ class Generator:
                     "phone",
                     customer.created_at + timedelta(days=rng.uniform(5, 60)),
                 )
+        return clicks
 
-    def _orders(self, out: _Writer, customer: _Customer) -> list[tuple[str, datetime, str]]:
+    def _orders(
+        self, out: _Writer, customer: _Customer, clicks: int
+    ) -> list[tuple[str, datetime, str]]:
         """BG/NBD-like buying: a Poisson rate while alive, a dropout after each purchase."""
         rng = self.rng
-        buys = 0.25 + 0.6 * customer.engagement
+        buys = 0.15 + 0.45 * customer.engagement + 0.15 * min(clicks, 2)
         if customer.segment == "enterprise":
             buys += 0.1
         if rng.random() > buys:
@@ -898,8 +904,8 @@ class Generator:
     def _customer(self, out: _Writer, index: int) -> None:
         rng = self.rng
         customer = self._new_customer(index)
-        self._marketing(out, customer)
-        orders = self._orders(out, customer)
+        clicks = self._marketing(out, customer)
+        orders = self._orders(out, customer, clicks)
         evangelist = False
         for order_id, moment, status in orders:
             if rng.random() < 0.12 + 0.12 * (1 - customer.satisfaction) + (

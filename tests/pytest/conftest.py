@@ -1,0 +1,65 @@
+"""Helpers for tests that run the real pipeline: dbt in its own process."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+TINY = Path(__file__).parent / "extracts" / "tiny"
+DBT = Path(sys.executable).with_name("dbt")
+
+
+@dataclass
+class Build:
+    returncode: int
+    output: str
+    database: Path
+
+    def query(self, sql: str) -> list[tuple]:
+        with duckdb.connect(str(self.database), read_only=True) as con:
+            return con.sql(sql).fetchall()
+
+
+def dbt_build(workdir: Path, extracts_dir: Path | None, *args: str) -> Build:
+    """`dbt build` from the repository root into a database of its own under ``workdir``."""
+    env = dict(os.environ)
+    env.pop("CX_EXTRACTS_DIR", None)
+    if extracts_dir is not None:
+        env["CX_EXTRACTS_DIR"] = str(extracts_dir)
+    database = workdir / "build.duckdb"
+    env.update(
+        CX_BUILD_DB=str(database),
+        DBT_TARGET_PATH=str(workdir / "target"),
+        DBT_LOG_PATH=str(workdir / "logs"),
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+    )
+    proc = subprocess.run(
+        [str(DBT), "build", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return Build(proc.returncode, proc.stdout + proc.stderr, database)
+
+
+def copy_extracts(source: Path, target: Path) -> Path:
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("*.md"))
+    return target
+
+
+@pytest.fixture(scope="session")
+def tiny_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """The hand-made tiny extracts, built once for every test that reads them."""
+    build = dbt_build(tmp_path_factory.mktemp("tiny"), TINY)
+    assert build.returncode == 0, build.output
+    return build

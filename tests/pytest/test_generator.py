@@ -1,0 +1,156 @@
+"""The generator: deterministic, every contract defect, and CX behaviour to find."""
+
+from __future__ import annotations
+
+import filecmp
+
+import duckdb
+import pytest
+
+from conftest import REPO
+from cx.contract import EXTRACTS
+from cx.generator import generate
+
+SEEDS = REPO / "seeds"
+
+
+def _read(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Register a sample extract as a view of text columns."""
+    system, table = name.split("/")
+    con.sql(
+        f"create view {table} as select * from read_csv('{SEEDS / system / table}.csv',"
+        " header = true, all_varchar = true)"
+    )
+
+
+@pytest.fixture(scope="module")
+def sample() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    for extract in EXTRACTS:
+        _read(con, f"{extract.system}/{extract.table}")
+    return con
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str):
+    return con.sql(sql).fetchall()[0][0]
+
+
+def test_committed_sample_is_the_generators_output(tmp_path):
+    """`make sample` (3,000 customers, seed 42) gives the committed files byte for byte."""
+    generate(tmp_path, customers=3000, seed=42)
+    for extract in EXTRACTS:
+        assert filecmp.cmp(tmp_path / extract.relpath, SEEDS / extract.relpath, shallow=False), (
+            f"{extract.relpath} differs from the generator's output: run `make sample`"
+        )
+
+
+def test_same_seed_same_bytes_other_seed_other_data(tmp_path):
+    generate(tmp_path / "a", customers=150, seed=7)
+    generate(tmp_path / "b", customers=150, seed=7)
+    generate(tmp_path / "c", customers=150, seed=8)
+    orders = "crm/orders.csv"
+    assert (tmp_path / "a" / orders).read_bytes() == (tmp_path / "b" / orders).read_bytes()
+    assert (tmp_path / "a" / orders).read_bytes() != (tmp_path / "c" / orders).read_bytes()
+
+
+def test_zero_customers_writes_header_only_extracts_and_the_reference_tables(tmp_path):
+    generate(tmp_path, customers=0, seed=1)
+    for extract in EXTRACTS:
+        lines = (tmp_path / extract.relpath).read_text(encoding="utf-8").splitlines()
+        assert lines[0] == ",".join(extract.columns)
+        if extract.table not in ("surveys", "users"):  # definitions and agents exist regardless
+            assert lines[1:] == [], extract.relpath
+
+
+def test_sample_holds_every_defect_the_contract_lists(sample):
+    checks = {
+        "re-exported contacts": "select count(*) - count(distinct contact_id) from contacts",
+        "re-exported responses": "select count(*) - count(distinct response_id) from responses",
+        "deleted contacts": "select count(*) from contacts where is_deleted = 'true'",
+        "lower-case countries": "select count(*) from contacts where country <> upper(country)",
+        "emails with spaces": "select count(*) from contacts where email <> trim(email)",
+        "emails in mixed case": "select count(*) from activities where email <> lower(email)",
+        "phones with parentheses": "select count(*) from contacts where phone like '%(%'",
+        "phones with dots": "select count(*) from contacts where phone like '%.%.%'",
+        "orphan orders": "select count(*) from orders anti join contacts using (contact_id)",
+        "anonymous activity": "select count(*) from activities where contact_id is null",
+        "identify rows": (
+            "select count(*) from activities where contact_id is not null"
+            " and anonymous_id is not null"
+        ),
+        "preview rows": "select count(*) from responses where status = 'Survey Preview'",
+        "test rows": "select count(*) from responses where status = 'Survey Test'",
+        "spam rows": "select count(*) from responses where status = 'Spam'",
+        "unfinished responses": "select count(*) from responses where finished = '0'",
+        "NPS outside 0..10": (
+            "select count(*) from responses where try_cast(nps_score as int) not between 0 and 10"
+        ),
+        "verbatims with a line break": "select count(*) from responses where comment like e'%\\n%'",
+        "verbatims with quotes": "select count(*) from responses where comment like '%\"%'",
+        "verbatims with commas": "select count(*) from responses where comment like '%,%'",
+        "verbatims with emoji": "select count(*) from responses where regexp_matches(comment, '👍|😊|😡|📦|🔥')",
+        "Z offsets": "select count(*) from orders where ordered_at like '%Z'",
+        "negative offsets": "select count(*) from orders where ordered_at like '%-0_:00'",
+        "positive offsets": "select count(*) from orders where ordered_at like '%+0_:00'",
+        "non-ASCII names": "select count(*) from contacts where last_name <> strip_accents(last_name)",
+    }
+    missing = [name for name, sql in checks.items() if not _scalar(sample, sql)]
+    assert missing == []
+
+
+def test_engaged_contacts_buy_more_often(sample):
+    clicked, others = sample.sql(
+        """
+        with clickers as (select distinct contact_id from activities where activity_type = 'email_click'),
+        buyers as (select distinct contact_id from orders)
+        select
+            avg((buyers.contact_id is not null)::int) filter (where clickers.contact_id is not null),
+            avg((buyers.contact_id is not null)::int) filter (where clickers.contact_id is null)
+        from (select distinct contact_id from contacts) as contacts
+        left join clickers using (contact_id)
+        left join buyers using (contact_id)
+        """
+    ).fetchall()[0]
+    assert clicked > others + 0.1
+
+
+def test_repeat_buyers_and_one_time_buyers_both_exist(sample):
+    one, repeat = sample.sql(
+        """
+        select count(*) filter (where orders = 1), count(*) filter (where orders >= 3)
+        from (select contact_id, count(*) as orders from orders group by 1)
+        """
+    ).fetchall()[0]
+    assert one > 200 and repeat > 200
+
+
+def test_a_bad_support_experience_lowers_the_next_nps(sample):
+    """Responses within 30 days after a ticket rated bad score lower than the rest."""
+    after_bad, rest = sample.sql(
+        """
+        with bad_tickets as (
+            select users.external_id as contact_id, tickets.updated_at::timestamptz as rated_at
+            from tickets join users on tickets.requester_id = users.user_id
+            where tickets.satisfaction_rating = 'bad' and users.external_id is not null
+        ),
+        nps as (
+            select response_id, contact_ref as contact_id, end_date::timestamptz as answered_at,
+                   nps_score::int as score
+            from responses
+            where nps_score is not null and try_cast(nps_score as int) between 0 and 10
+              and status in ('IP Address', 'Imported') and contact_ref is not null
+        ),
+        flagged as (
+            select nps.score, exists (
+                select 1 from bad_tickets
+                where bad_tickets.contact_id = nps.contact_id
+                  and nps.answered_at between bad_tickets.rated_at
+                      and bad_tickets.rated_at + interval 30 day
+            ) as after_bad
+            from nps
+        )
+        select avg(score) filter (where after_bad), avg(score) filter (where not after_bad)
+        from flagged
+        """
+    ).fetchall()[0]
+    assert after_bad is not None and after_bad < rest - 1
