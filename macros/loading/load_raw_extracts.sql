@@ -63,7 +63,7 @@
         {{ exceptions.raise_compiler_error(
             'Extract missing: ' ~ stem ~ '.csv (or .parquet) does not exist. Every contract '
             ~ 'extract must be present, header-only if it has no rows '
-            ~ '(see shared/contract/raw-extracts.md).'
+            ~ '(see docs/contract/raw-extracts.md).'
         ) }}
     {%- endif -%}
     {%- if found | length > 1 -%}

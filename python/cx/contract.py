@@ -1,6 +1,6 @@
 """The raw-extract contract: the eight files, their columns in order, and the enums.
 
-This module mirrors ``shared/contract/raw-extracts.md``. The dbt sources
+This module mirrors ``docs/contract/raw-extracts.md``. The dbt sources
 (``models/staging/*/_*__sources.yml``) list the same columns; a pytest test keeps
 the two in step, so the contract is written down twice but can never drift.
 """

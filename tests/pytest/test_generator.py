@@ -88,11 +88,15 @@ def test_sample_holds_every_defect_the_contract_lists(sample):
         "verbatims with a line break": "select count(*) from responses where comment like e'%\\n%'",
         "verbatims with quotes": "select count(*) from responses where comment like '%\"%'",
         "verbatims with commas": "select count(*) from responses where comment like '%,%'",
-        "verbatims with emoji": "select count(*) from responses where regexp_matches(comment, '👍|😊|😡|📦|🔥')",
+        "verbatims with emoji": (
+            "select count(*) from responses where regexp_matches(comment, '👍|😊|😡|📦|🔥')"
+        ),
         "Z offsets": "select count(*) from orders where ordered_at like '%Z'",
         "negative offsets": "select count(*) from orders where ordered_at like '%-0_:00'",
         "positive offsets": "select count(*) from orders where ordered_at like '%+0_:00'",
-        "non-ASCII names": "select count(*) from contacts where last_name <> strip_accents(last_name)",
+        "non-ASCII names": (
+            "select count(*) from contacts where last_name <> strip_accents(last_name)"
+        ),
     }
     missing = [name for name, sql in checks.items() if not _scalar(sample, sql)]
     assert missing == []
@@ -101,11 +105,13 @@ def test_sample_holds_every_defect_the_contract_lists(sample):
 def test_engaged_contacts_buy_more_often(sample):
     clicked, others = sample.sql(
         """
-        with clickers as (select distinct contact_id from activities where activity_type = 'email_click'),
+        with clickers as (
+            select distinct contact_id from activities where activity_type = 'email_click'
+        ),
         buyers as (select distinct contact_id from orders)
         select
-            avg((buyers.contact_id is not null)::int) filter (where clickers.contact_id is not null),
-            avg((buyers.contact_id is not null)::int) filter (where clickers.contact_id is null)
+            avg((buyers.contact_id is not null)::int) filter (where clickers.contact_id notnull),
+            avg((buyers.contact_id is not null)::int) filter (where clickers.contact_id isnull)
         from (select distinct contact_id from contacts) as contacts
         left join clickers using (contact_id)
         left join buyers using (contact_id)
