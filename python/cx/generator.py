@@ -1,6 +1,6 @@
 """Deterministic generator of the eight raw extracts of the contract.
 
-Writes ``<out>/<system>/<table>.csv`` exactly as ``shared/contract/raw-extracts.md``
+Writes ``<out>/<system>/<table>.csv`` exactly as ``docs/contract/raw-extracts.md``
 describes them, defects included, for any number of customers. The output is a
 pure function of ``(customers, seed)``: the same arguments give the same bytes.
 
