@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -19,14 +20,18 @@ def _generate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _dbt(arguments: list[str]) -> bool:
+def _dbt(arguments: list[str], env: dict[str, str] | None = None) -> bool:
     """Run dbt from the repository root in its own process; True when it succeeded.
 
     A separate process, so that dbt's DuckDB connection is closed when it returns
     and the build database can be read (or published) right after.
     """
     dbt = Path(sys.executable).with_name("dbt")
-    return subprocess.run([str(dbt), *arguments], cwd=paths.REPO_ROOT, check=False).returncode == 0
+    environment = {**os.environ, **(env or {})}
+    completed = subprocess.run(
+        [str(dbt), *arguments], cwd=paths.REPO_ROOT, env=environment, check=False
+    )
+    return completed.returncode == 0
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -49,6 +54,62 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cdnow(args: argparse.Namespace) -> int:
+    from cx.datasets import write_cdnow_extracts
+
+    write_cdnow_extracts(args.source, args.out)
+    print(f"wrote CDNOW as contract extracts to {args.out}")
+    return 0
+
+
+def _backtest(args: argparse.Namespace) -> int:
+    """Build with the observation end set, then compare predictions with the holdout."""
+    import duckdb
+
+    from cx.clv_pipeline import backtest
+
+    database = Path(args.database)
+    database.parent.mkdir(parents=True, exist_ok=True)
+    env = {"CX_CLV_OBSERVATION_END": args.observation_end, "CX_BUILD_DB": str(database)}
+    if not _dbt(["build", "--select", "+int_customer_value_predicted"], env):
+        print("Backtest build failed: see the dbt output above.", file=sys.stderr)
+        return 1
+    with duckdb.connect(str(database), read_only=True) as con:
+        status = con.sql(
+            "select any_value(prediction_status) from intermediate.int_customer_value_predicted"
+        ).fetchall()[0][0]
+        columns = con.sql(
+            """
+            select
+                summary.frequency,
+                summary.holdout_repeat_purchases,
+                predicted.expected_purchases_holdout,
+                predicted.expected_cumulative_purchases_at_holdout_end,
+                summary.holdout_weeks
+            from intermediate.int_customer_purchase_summary as summary
+            inner join intermediate.int_customer_value_predicted as predicted
+                using (customer_id)
+            """
+        ).fetchnumpy()
+    if status is not None and status.startswith("bg_nbd"):  # no purchase-count model
+        print(f"No backtest: {status}", file=sys.stderr)
+        return 1
+    try:
+        report = backtest(
+            columns["frequency"],
+            columns["holdout_repeat_purchases"],
+            columns["expected_purchases_holdout"],
+            columns["expected_cumulative_purchases_at_holdout_end"],
+            float(columns["holdout_weeks"][0]) if len(columns["holdout_weeks"]) else 0.0,
+        )
+    except ValueError as error:
+        print(f"No backtest: {error}", file=sys.stderr)
+        return 1
+    print(f"Backtest from {args.observation_end} ({database})")
+    print(report.format())
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="cx", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -63,6 +124,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     build = commands.add_parser("build", help="load the extracts and build the warehouse")
     build.add_argument("--full-refresh", action="store_true")
     build.set_defaults(handler=_build)
+
+    backtest = commands.add_parser(
+        "backtest", help="fit up to a date and compare the predictions with what came after"
+    )
+    backtest.add_argument("--observation-end", required=True, help="YYYY-MM-DD")
+    backtest.add_argument(
+        "--database",
+        default=str(paths.REPO_ROOT / "warehouse" / "backtest.duckdb"),
+        help="a build database of its own, so the main build is left alone",
+    )
+    backtest.set_defaults(handler=_backtest)
+
+    cdnow = commands.add_parser("cdnow", help="write the CDNOW sample as contract extracts")
+    cdnow.add_argument("--source", default=str(paths.CDNOW_SAMPLE))
+    cdnow.add_argument("--out", required=True)
+    cdnow.set_defaults(handler=_cdnow)
 
     args = parser.parse_args(argv)
     return int(args.handler(args))

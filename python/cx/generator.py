@@ -142,6 +142,17 @@ SURVEYS = (
 )
 ALNUM = string.ascii_letters + string.digits
 
+# Buyers buy the way the CLV models assume, so the fitted parameters have a
+# known truth to be compared with (DECISIONLOG.md). BG/NBD: while alive, purchases
+# arrive at rate lambda ~ Gamma(shape r, rate alpha) per week; after each repeat
+# purchase the customer drops out with probability p ~ Beta(a, b). Gamma-Gamma:
+# each order's value ~ Gamma(shape p, rate nu), with nu ~ Gamma(shape q, rate gamma)
+# per customer; segments scale it mildly. Refunds and cancellations thin the
+# completed orders, so a fit on completed orders sees a somewhat lower rate.
+BGNBD_TRUTH = {"r": 1.3, "alpha": 21.0, "a": 1.2, "b": 3.5}
+GAMMA_GAMMA_TRUTH = {"p": 6.0, "q": 3.5, "gamma": 33.0}
+SEGMENT_SPEND = {"consumer": 1.0, "smb": 1.6, "enterprise": 3.0}
+
 # Verbatims by theme, tone and language. Some carry commas, quotes, emoji or a
 # line break on purpose: the contract's free text is RFC 4180 quoted.
 VERBATIMS: dict[tuple[str, str], dict[str, tuple[str, ...]]] = {
@@ -476,7 +487,7 @@ class Generator:
     def _orders(
         self, out: _Writer, customer: _Customer, clicks: int
     ) -> list[tuple[str, datetime, str]]:
-        """BG/NBD-like buying: a Poisson rate while alive, a dropout after each purchase."""
+        """Buying as BG/NBD and Gamma-Gamma tell it (see BGNBD_TRUTH, GAMMA_GAMMA_TRUTH)."""
         rng = self.rng
         buys = 0.15 + 0.45 * customer.engagement + 0.15 * min(clicks, 2)
         if customer.segment == "enterprise":
@@ -484,17 +495,18 @@ class Generator:
         if rng.random() > buys:
             return []
         _, currency, _, _ = COUNTRIES[customer.country]
-        rate_per_day = rng.gammavariate(1.3, 2.5) / 365.0
-        dropout = rng.betavariate(1.2, 3.5)
-        base_value = {"consumer": 60.0, "smb": 240.0, "enterprise": 1200.0}[customer.segment]
-        spend_level = base_value * rng.lognormvariate(0, 0.4)
+        truth, spend = BGNBD_TRUTH, GAMMA_GAMMA_TRUTH
+        rate_per_day = rng.gammavariate(truth["r"], 1 / truth["alpha"]) / 7.0
+        dropout = rng.betavariate(truth["a"], truth["b"])
+        spend_rate = rng.gammavariate(spend["q"], 1 / spend["gamma"])
+        segment_scale = SEGMENT_SPEND[customer.segment]
         moment = customer.created_at + timedelta(days=rng.expovariate(1 / 18))
         orders: list[tuple[str, datetime, str]] = []
         while self._past(moment):
             self.ids.order += 1
             order_id = f"O{self.ids.order:08d}"
             status = _weighted(rng, (("completed", 0.88), ("refunded", 0.07), ("cancelled", 0.05)))
-            amount = round(spend_level * rng.lognormvariate(0, 0.35), 2)
+            amount = round(segment_scale * rng.gammavariate(spend["p"], 1 / spend_rate), 2)
             refunded_at = None
             if status == "refunded":
                 refund_moment = moment + timedelta(days=rng.uniform(2, 30))
@@ -532,7 +544,7 @@ class Generator:
                     "store",
                     moment + timedelta(days=rng.uniform(1, 30)),
                 )
-            if rng.random() < dropout:
+            if len(orders) > 1 and rng.random() < dropout:  # only after a repeat purchase
                 break
             moment += timedelta(days=max(1.0, rng.expovariate(rate_per_day)))
         if rng.random() < 0.005:  # an order whose contact is missing from the extract
@@ -549,7 +561,7 @@ class Generator:
                         "web",
                         "completed",
                         currency,
-                        f"{spend_level:.2f}",
+                        f"{segment_scale * spend['p'] / spend_rate:.2f}",
                         None,
                     ),
                 )

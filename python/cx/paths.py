@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+CDNOW_SAMPLE = REPO_ROOT / "tests" / "pytest" / "fixtures" / "cdnow" / "CDNOW_sample.txt"
 
 
 def build_database() -> Path:

@@ -28,19 +28,24 @@ class Build:
             return con.sql(sql).fetchall()
 
 
-def dbt_build(workdir: Path, extracts_dir: Path | None, *args: str) -> Build:
-    """`dbt build` from the repository root into a database of its own under ``workdir``."""
-    env = dict(os.environ)
-    env.pop("CX_EXTRACTS_DIR", None)
+def build_env(workdir: Path, extracts_dir: Path | None, **extra: str) -> dict[str, str]:
+    """The environment of a build into a database, target and log folder under ``workdir``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CX_")}
     if extracts_dir is not None:
         env["CX_EXTRACTS_DIR"] = str(extracts_dir)
-    database = workdir / "build.duckdb"
     env.update(
-        CX_BUILD_DB=str(database),
+        CX_BUILD_DB=str(workdir / "build.duckdb"),
         DBT_TARGET_PATH=str(workdir / "target"),
         DBT_LOG_PATH=str(workdir / "logs"),
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+        **extra,
     )
+    return env
+
+
+def dbt_build(workdir: Path, extracts_dir: Path | None, *args: str, **extra: str) -> Build:
+    """`dbt build` from the repository root into a database of its own under ``workdir``."""
+    env = build_env(workdir, extracts_dir, **extra)
     proc = subprocess.run(
         [str(DBT), "build", *args],
         cwd=REPO,
@@ -49,7 +54,7 @@ def dbt_build(workdir: Path, extracts_dir: Path | None, *args: str) -> Build:
         text=True,
         check=False,
     )
-    return Build(proc.returncode, proc.stdout + proc.stderr, database)
+    return Build(proc.returncode, proc.stdout + proc.stderr, Path(env["CX_BUILD_DB"]))
 
 
 def copy_extracts(source: Path, target: Path) -> Path:
