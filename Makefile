@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: setup build test lint dbt-test pytest sample lock clean
+.PHONY: setup build test lint dbt-test pytest sample bench-clv lock clean
 
 setup: $(STAMP)
 
@@ -39,6 +39,11 @@ pytest: setup
 ## Regenerate the committed sample (the determinism test checks it is unchanged).
 sample: setup
 	$(BIN)/cx generate --customers 3000 --seed 42 --out seeds
+
+## Time the CLV fit at 100k and 1M customers; writes docs/benchmarks.md.
+CLV_CUSTOMERS ?= 100000 1000000
+bench-clv: setup
+	$(BIN)/cx bench-clv --customers $(CLV_CUSTOMERS) --report docs/benchmarks.md
 
 ## Rewrite requirements.lock from requirements.txt in a throwaway environment.
 lock:

@@ -110,6 +110,17 @@ def _backtest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bench_clv(args: argparse.Namespace) -> int:
+    from cx.bench_clv import format_table, run, write_report
+
+    steps = run(args.customers)
+    print(format_table(steps))
+    if args.report:
+        write_report(steps, Path(args.report))
+        print(f"written to {args.report}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="cx", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -140,6 +151,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     cdnow.add_argument("--source", default=str(paths.CDNOW_SAMPLE))
     cdnow.add_argument("--out", required=True)
     cdnow.set_defaults(handler=_cdnow)
+
+    bench = commands.add_parser("bench-clv", help="time the CLV fit at scale")
+    bench.add_argument("--customers", type=int, nargs="+", default=[100_000, 1_000_000])
+    bench.add_argument("--report", help="also write the table into this Markdown file")
+    bench.set_defaults(handler=_bench_clv)
 
     args = parser.parse_args(argv)
     return int(args.handler(args))

@@ -107,21 +107,23 @@ def bgnbd_log_likelihood(
 
 
 def _maximise(
-    negative_log_likelihood: Callable[[Array], float], start: Array
-) -> optimize.OptimizeResult:
-    """Minimise over log-parameters (all parameters are positive): Nelder-Mead, then polish."""
+    negative_log_likelihood: Callable[[Array], float], start: Array, customers: float
+) -> tuple[Array, float, bool, str]:
+    """Minimise over log-parameters (all parameters are positive): Nelder-Mead, then an
+    L-BFGS-B polish. The objective is the mean per customer, so the tolerances are
+    relative and hold at any number of customers. Returns the log-parameters, the total
+    negative log-likelihood, whether it converged and the optimiser's message."""
+
+    def mean(log_params: Array) -> float:
+        return negative_log_likelihood(log_params) / customers
+
     coarse = optimize.minimize(
-        negative_log_likelihood,
-        start,
-        method="Nelder-Mead",
-        options={"maxiter": 4000, "xatol": 1e-8, "fatol": 1e-10},
+        mean, start, method="Nelder-Mead", options={"maxiter": 3000, "xatol": 1e-7, "fatol": 1e-11}
     )
-    fine = optimize.minimize(
-        negative_log_likelihood, coarse.x, method="L-BFGS-B", options={"maxiter": 2000}
-    )
+    fine = optimize.minimize(mean, coarse.x, method="L-BFGS-B", options={"maxiter": 2000})
     best = fine if fine.success and fine.fun <= coarse.fun else coarse
-    best.success = bool(best.success) and bool(np.isfinite(best.fun))
-    return best
+    converged = bool(best.success) and bool(np.isfinite(best.fun))
+    return best.x, float(best.fun) * customers, converged, str(best.message)
 
 
 def fit_bgnbd(
@@ -153,14 +155,11 @@ def fit_bgnbd(
         return value if np.isfinite(value) else 1e300
 
     scale = float(np.average(big_t, weights=w))
-    result = _maximise(negative, np.log([1.0, max(scale, 1e-3), 1.0, 1.0]))
-    return Fit(
-        BgNbdParams(*(float(v) for v in np.exp(result.x))),
-        -float(result.fun),
-        customers,
-        bool(result.success),
-        str(result.message),
+    found, value, converged, message = _maximise(
+        negative, np.log([1.0, max(scale, 1e-3), 1.0, 1.0]), customers
     )
+    params = BgNbdParams(*(float(v) for v in np.exp(found)))
+    return Fit(params, -value, customers, converged, message)
 
 
 def p_alive(params: BgNbdParams, frequency: ArrayLike, recency: ArrayLike, age: ArrayLike) -> Array:
@@ -259,14 +258,11 @@ def fit_gamma_gamma(
         value = -gamma_gamma_log_likelihood(params, x, m, w)
         return value if np.isfinite(value) else 1e300
 
-    result = _maximise(negative, np.log([1.0, 1.0, float(np.average(m, weights=w))]))
-    return Fit(
-        GammaGammaParams(*(float(v) for v in np.exp(result.x))),
-        -float(result.fun),
-        customers,
-        bool(result.success),
-        str(result.message),
+    found, value, converged, message = _maximise(
+        negative, np.log([1.0, 1.0, float(np.average(m, weights=w))]), customers
     )
+    params = GammaGammaParams(*(float(v) for v in np.exp(found)))
+    return Fit(params, -value, customers, converged, message)
 
 
 def expected_order_value(

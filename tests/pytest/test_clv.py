@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import duckdb
 import numpy as np
 import pyarrow as pa
 import pytest
@@ -183,3 +184,18 @@ def test_zero_spend_keeps_purchase_predictions_but_no_value():
         .as_py()
         .startswith("gamma_gamma: not fitted: 0 customers bought again with a positive spend")
     )
+
+
+def test_fit_recovers_the_parameters_of_simulated_buyers():
+    """Buyers simulated exactly as BG/NBD and Gamma-Gamma describe them (cx.bench_clv)."""
+    from cx.bench_clv import SUMMARY_SQL, simulate_orders
+    from cx.generator import BGNBD_TRUTH, GAMMA_GAMMA_TRUTH
+
+    with duckdb.connect() as con:
+        con.register("orders", simulate_orders(20_000, seed=1))
+        summary = con.sql(SUMMARY_SQL).to_arrow_table()
+    fit = {(row["model"], row["parameter"]): row["value"] for row in fit_table(summary).to_pylist()}
+    for name, value in BGNBD_TRUTH.items():
+        assert fit[("bg_nbd", name)] == pytest.approx(value, rel=0.15), name
+    for name, value in GAMMA_GAMMA_TRUTH.items():
+        assert fit[("gamma_gamma", name)] == pytest.approx(value, rel=0.15), name

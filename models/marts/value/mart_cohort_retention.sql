@@ -32,6 +32,11 @@ cohort_sizes as (
     group by cohort_month
 ),
 
+last_month as (
+    select max(order_month) as order_month
+    from customer_months
+),
+
 cohort_grid as (
     select
         cohort_sizes.cohort_month,
@@ -40,7 +45,7 @@ cohort_grid as (
             range(0, date_diff('month', cohort_sizes.cohort_month, last_month.order_month) + 1)
         ) as months_since_first_order
     from cohort_sizes
-    cross join (select max(order_month) as order_month from customer_months) as last_month
+    cross join last_month
 ),
 
 cohort_activity as (
