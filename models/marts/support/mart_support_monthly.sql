@@ -1,0 +1,45 @@
+{#- Help-desk performance by UTC month of ticket creation and channel, plus
+    channel `all`. -#}
+with
+
+tickets as (
+    select * from {{ ref('fct_support_tickets') }}
+),
+
+monthly as (
+    select
+        cast(date_trunc('month', created_at) as date) as month,
+        coalesce(channel, 'all') as channel,
+        count(*) as tickets,
+        count(*) filter (where is_solved) as solved_tickets,
+        median(first_reply_minutes) as median_first_reply_minutes,
+        median(full_resolution_minutes) as median_full_resolution_minutes,
+        count(*) filter (where reopens > 0) as reopened_tickets,
+        count(*) filter (where is_one_touch) as one_touch_tickets,
+        count(*) filter (where satisfaction_rating = 'good') as good_ratings,
+        count(*) filter (where satisfaction_rating = 'bad') as bad_ratings
+    from tickets
+    group by grouping sets (
+        (cast(date_trunc('month', created_at) as date), channel),
+        (cast(date_trunc('month', created_at) as date))
+    )
+),
+
+final as (
+    select
+        month,
+        channel,
+        tickets,
+        solved_tickets,
+        median_first_reply_minutes,
+        median_full_resolution_minutes,
+        reopened_tickets,
+        one_touch_tickets,
+        {{ safe_ratio('one_touch_tickets', 'solved_tickets') }} as one_touch_rate,
+        good_ratings,
+        bad_ratings,
+        {{ safe_ratio('good_ratings', 'good_ratings + bad_ratings') }} as csat
+    from monthly
+)
+
+select * from final

@@ -1,0 +1,161 @@
+"""Probabilistic identity links: help-desk users the contract's rules could not join.
+
+A Fellegi-Sunter model in Splink (DuckDB backend) compares each unlinked
+help-desk user with the live CRM contacts on first name, last name, normalised
+phone and the email's local part (a person with a work and a personal address
+often keeps the part before the ``@``). Only pairs that share a phone or an
+email local part are compared (blocking), which keeps the work proportional to
+the candidates, not to contacts x users.
+
+The m probabilities are documented priors (how often a true match agrees on
+each field); the u probabilities (how often a random pair agrees) are estimated
+from the data with a fixed seed when there are enough pairs, else priors too.
+A user is linked to its best contact when the match probability reaches the
+threshold and no other contact comes within reach of it; a contact that would
+collect more than ``max_links_per_customer`` users (a switchboard number, a
+shared mailbox) gets none of them.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import duckdb
+import pyarrow as pa
+
+MATCH_THRESHOLD = 0.9
+MAX_LINKS_PER_CUSTOMER = 5
+ROLE_LOCAL_PARTS = (
+    "info", "noreply", "no-reply", "support", "sales", "admin", "contact", "hello",
+    "office", "team", "billing", "help", "service", "mail", "enquiries",
+)  # fmt: skip
+FIELDS = ("first_name", "last_name", "phone", "email_local")
+M_PRIORS = {"first_name": 0.95, "last_name": 0.95, "phone": 0.85, "email_local": 0.6}
+U_PRIORS = {"first_name": 0.03, "last_name": 0.03, "phone": 0.0001, "email_local": 0.0001}
+MIN_PAIRS_TO_ESTIMATE_U = 100_000
+
+LINK_SCHEMA = pa.schema(
+    [
+        ("record_id", pa.string()),
+        ("customer_id", pa.string()),
+        ("match_probability", pa.float64()),
+        ("match_weight", pa.float64()),
+    ]
+)
+
+
+def _records(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
+    """Comparable columns: lower case, accents stripped, role mailboxes blanked."""
+    con.register(f"{name}_input", table)
+    roles = ", ".join(f"'{part}'" for part in ROLE_LOCAL_PARTS)
+    con.sql(
+        f"""
+        create table {name} as
+        select
+            record_id as unique_id,
+            nullif(strip_accents(lower(trim(first_name))), '') as first_name,
+            nullif(strip_accents(lower(trim(last_name))), '') as last_name,
+            nullif(phone, '') as phone,
+            case
+                when lower(email_local) in ({roles}) then null
+                else nullif(lower(trim(email_local)), '')
+            end as email_local
+        from {name}_input
+        """
+    )
+
+
+def probabilistic_links(
+    contacts: pa.Table,
+    candidates: pa.Table,
+    threshold: float = MATCH_THRESHOLD,
+    max_links_per_customer: int = MAX_LINKS_PER_CUSTOMER,
+    seed: int = 42,
+) -> pa.Table:
+    """Link ``candidates`` (record_id, first_name, last_name, phone, email_local) to
+    ``contacts`` (the same columns, record_id being the customer id)."""
+    if contacts.num_rows == 0 or candidates.num_rows == 0:
+        return LINK_SCHEMA.empty_table()
+
+    import splink.comparison_library as cl
+    from splink import Linker, SettingsCreator, block_on
+    from splink.backends.duckdb import DuckDBAPI
+
+    logging.getLogger("splink").setLevel(logging.WARNING)
+    with duckdb.connect() as con:
+        _records(con, "contacts", contacts)
+        _records(con, "candidates", candidates)
+        pairs = contacts.num_rows * candidates.num_rows
+        estimate_u = pairs >= MIN_PAIRS_TO_ESTIMATE_U
+        comparisons = []
+        for field in FIELDS:
+            comparison = cl.ExactMatch(field)
+            m = M_PRIORS[field]
+            if estimate_u:
+                comparison = comparison.configure(m_probabilities=[m, 1 - m])
+            else:
+                u = U_PRIORS[field]
+                comparison = comparison.configure(
+                    m_probabilities=[m, 1 - m], u_probabilities=[u, 1 - u]
+                )
+            comparisons.append(comparison)
+        settings = SettingsCreator(
+            link_type="link_only",
+            # About one true match per candidate among all the contacts.
+            probability_two_random_records_match=1 / max(contacts.num_rows, 2),
+            blocking_rules_to_generate_predictions=[block_on("phone"), block_on("email_local")],
+            comparisons=comparisons,
+            retain_matching_columns=False,
+            retain_intermediate_calculation_columns=False,
+        )
+        db = DuckDBAPI(con)
+        linker = Linker(
+            [
+                db.register("contacts", table_name="contact_records"),
+                db.register("candidates", table_name="candidate_records"),
+            ],
+            settings,
+            log_level="WARNING",
+        )
+        if estimate_u:
+            linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=seed)
+        predictions = linker.inference.predict(threshold_match_probability=threshold / 10)
+        con.register("pairs", predictions.as_duckdbpyrelation().to_arrow_table())
+        # Which side is which: Splink names each pair's sources.
+        links = con.sql(
+            f"""
+            with oriented as (
+                select
+                    case when source_dataset_l = 'contact_records' then unique_id_r
+                         else unique_id_l end as record_id,
+                    case when source_dataset_l = 'contact_records' then unique_id_l
+                         else unique_id_r end as customer_id,
+                    match_probability,
+                    match_weight
+                from pairs
+            ),
+            ranked as (
+                select
+                    *,
+                    row_number() over (
+                        partition by record_id order by match_weight desc, customer_id
+                    ) as rank,
+                    lead(match_probability) over (
+                        partition by record_id order by match_weight desc, customer_id
+                    ) as runner_up_probability
+                from oriented
+            ),
+            confident as (
+                select record_id, customer_id, match_probability, match_weight
+                from ranked
+                where rank = 1
+                  and match_probability >= {threshold}
+                  and coalesce(runner_up_probability, 0) < {threshold}
+            )
+            select record_id, customer_id, match_probability, match_weight
+            from confident
+            qualify count(*) over (partition by customer_id) <= {max_links_per_customer}
+            order by record_id
+            """
+        ).to_arrow_table()
+    return links.cast(LINK_SCHEMA)
