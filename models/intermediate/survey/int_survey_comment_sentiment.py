@@ -1,0 +1,14 @@
+"""Sentiment of every valid response's verbatim (see cx.voc)."""
+
+from cx.voc import score_comments
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    comments = (
+        dbt.ref("int_survey_responses_classified")
+        .filter("exclusion_reason is null and comment_text is not null")
+        .select("response_id, comment_text, language_code")
+        .to_arrow_table()
+    )
+    return score_comments(comments)
