@@ -1,0 +1,52 @@
+{#- Each touchpoint with its journey stage: the stage rules seed, by type and
+    by whether it happened up to the customer's first purchase or after. -#}
+with
+
+touchpoints as (
+    select * from {{ ref('int_touchpoints_unioned') }}
+),
+
+stage_rules as (
+    select * from {{ ref('journey_stage_rules') }}
+),
+
+stages as (
+    select * from {{ ref('journey_stages') }}
+),
+
+first_purchases as (
+    select
+        customer_id,
+        min(occurred_at) as first_purchase_at
+    from touchpoints
+    where touchpoint_type = 'purchase' and customer_id is not null
+    group by customer_id
+),
+
+staged as (
+    select
+        touchpoints.*,
+        first_purchases.first_purchase_at,
+        first_purchases.first_purchase_at is null
+        or touchpoints.occurred_at <= first_purchases.first_purchase_at as is_up_to_first_purchase,
+        case
+            when
+                first_purchases.first_purchase_at is null
+                or touchpoints.occurred_at <= first_purchases.first_purchase_at
+                then stage_rules.stage_before_first_purchase
+            else stage_rules.stage_after_first_purchase
+        end as journey_stage
+    from touchpoints
+    left join first_purchases on touchpoints.customer_id = first_purchases.customer_id
+    left join stage_rules on touchpoints.touchpoint_type = stage_rules.touchpoint_type
+),
+
+final as (
+    select
+        staged.*,
+        stages.stage_order
+    from staged
+    left join stages on staged.journey_stage = stages.journey_stage
+)
+
+select * from final

@@ -1,0 +1,176 @@
+{#-
+    Every interaction of every system, with its customer. Activities use their
+    own contact, else the device's identify link, else a unique email;
+    tickets and replies their requester's link; responses their own link.
+    Touchpoints of deleted contacts are left out (they never reach a mart);
+    previews, tests, spam and cancelled orders were never interactions.
+-#}
+with
+
+activities as (
+    select * from {{ ref('stg_crm__activities') }}
+),
+
+orders as (
+    select * from {{ ref('stg_crm__orders') }}
+),
+
+tickets as (
+    select * from {{ ref('stg_support__tickets') }}
+),
+
+ticket_events as (
+    select * from {{ ref('stg_support__ticket_events') }}
+),
+
+users as (
+    select * from {{ ref('stg_support__users') }}
+),
+
+responses as (
+    select * from {{ ref('int_survey_responses_classified') }}
+),
+
+contacts as (
+    select * from {{ ref('stg_crm__contacts') }}
+),
+
+identity_links as (
+    select * from {{ ref('int_identity_links') }}
+),
+
+activity_touchpoints as (
+    select
+        'crm_activity:' || activities.activity_id as touchpoint_id,
+        'crm' as source_system,
+        activities.activity_id as source_record_id,
+        activities.occurred_at,
+        activities.channel,
+        activities.activity_type as touchpoint_type,
+        coalesce(
+            case when not contacts.is_deleted then contacts.contact_id end,
+            device_links.customer_id,
+            email_links.customer_id
+        ) as customer_id,
+        case
+            when contacts.contact_id is not null then 'crm_contact_id'
+            when device_links.customer_id is not null then device_links.link_rule
+            when email_links.customer_id is not null then email_links.link_rule
+        end as customer_link_rule,
+        coalesce(contacts.is_deleted, false) as is_deleted_contact
+    from activities
+    left join contacts on activities.contact_id = contacts.contact_id
+    left join identity_links as device_links
+        on device_links.record_type = 'anonymous_id' and activities.anonymous_id = device_links.record_id
+    left join identity_links as email_links
+        on email_links.record_type = 'email_address' and activities.email = email_links.record_id
+),
+
+order_touchpoints as (
+    select
+        'crm_order:' || orders.order_id as touchpoint_id,
+        'crm' as source_system,
+        orders.order_id as source_record_id,
+        orders.ordered_at as occurred_at,
+        orders.channel,
+        'purchase' as touchpoint_type,
+        case when not contacts.is_deleted then contacts.contact_id end as customer_id,
+        case when contacts.contact_id is not null then 'crm_contact_id' end as customer_link_rule,
+        coalesce(contacts.is_deleted, false) as is_deleted_contact
+    from orders
+    left join contacts on orders.contact_id = contacts.contact_id
+    where orders.status != 'cancelled'
+),
+
+requesters as (
+    select
+        users.user_id,
+        user_links.customer_id,
+        user_links.link_rule,
+        coalesce(contacts.is_deleted, false) as is_deleted_contact
+    from users
+    left join identity_links as user_links
+        on user_links.record_type = 'support_user' and users.user_id::varchar = user_links.record_id
+    left join contacts on users.external_contact_id = contacts.contact_id
+),
+
+ticket_touchpoints as (
+    select
+        'support_ticket:' || tickets.ticket_id as touchpoint_id,
+        'support' as source_system,
+        tickets.ticket_id::varchar as source_record_id,
+        tickets.created_at as occurred_at,
+        tickets.channel,
+        'support_ticket' as touchpoint_type,
+        requesters.customer_id,
+        requesters.link_rule as customer_link_rule,
+        coalesce(requesters.is_deleted_contact, false) as is_deleted_contact
+    from tickets
+    left join requesters on tickets.requester_id = requesters.user_id
+),
+
+reply_touchpoints as (
+    select
+        'support_reply:' || ticket_events.event_id as touchpoint_id,
+        'support' as source_system,
+        ticket_events.event_id::varchar as source_record_id,
+        ticket_events.created_at as occurred_at,
+        tickets.channel,
+        'support_reply' as touchpoint_type,
+        requesters.customer_id,
+        requesters.link_rule as customer_link_rule,
+        coalesce(requesters.is_deleted_contact, false) as is_deleted_contact
+    from ticket_events
+    inner join users as authors on ticket_events.author_id = authors.user_id
+    inner join tickets on ticket_events.ticket_id = tickets.ticket_id
+    left join requesters on tickets.requester_id = requesters.user_id
+    where ticket_events.event_type = 'comment' and ticket_events.is_public and authors.is_staff
+),
+
+response_touchpoints as (
+    select
+        'survey_response:' || responses.response_id as touchpoint_id,
+        'survey' as source_system,
+        responses.response_id as source_record_id,
+        responses.ended_at as occurred_at,
+        responses.distribution_channel as channel,
+        'survey_response' as touchpoint_type,
+        response_links.customer_id,
+        response_links.link_rule as customer_link_rule,
+        coalesce(contacts.is_deleted, false) as is_deleted_contact
+    from responses
+    left join identity_links as response_links
+        on
+            response_links.record_type = 'survey_response'
+            and responses.response_id = response_links.record_id
+    left join contacts on responses.contact_ref = contacts.contact_id
+    where responses.is_real_response
+),
+
+all_touchpoints as (
+    select * from activity_touchpoints
+    union all
+    select * from order_touchpoints
+    union all
+    select * from ticket_touchpoints
+    union all
+    select * from reply_touchpoints
+    union all
+    select * from response_touchpoints
+),
+
+final as (
+    select
+        touchpoint_id,
+        source_system,
+        source_record_id,
+        occurred_at,
+        channel,
+        touchpoint_type,
+        customer_id,
+        customer_link_rule
+    from all_touchpoints
+    where not is_deleted_contact
+)
+
+select * from final
