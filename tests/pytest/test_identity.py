@@ -1,0 +1,63 @@
+"""Probabilistic identity links: what links, what must not."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from cx.identity import probabilistic_links
+
+
+def _records(rows: list[tuple]) -> pa.Table:
+    names = ["record_id", "first_name", "last_name", "phone", "email_local"]
+    return pa.table({name: [row[i] for row in rows] for i, name in enumerate(names)})
+
+
+CONTACTS = _records(
+    [
+        ("C1", "Ann", "Lee", "+15550102233", "ann.lee1"),
+        ("C2", "Bob", "Roe", None, "bob.roe2"),
+        ("C3", "José", "García", None, "jose.garcia3"),
+        ("C4", "Dee", "Poe", "+15559999999", "dee"),
+        ("C5", "Eve", "Ng", "+15551111111", "eve.ng5"),
+        ("C6", "Eve", "Ng", "+15551111111", "eve.ng6"),
+    ]
+)
+
+
+def _links(candidates: list[tuple], contacts: pa.Table = CONTACTS) -> dict[str, str]:
+    table = probabilistic_links(contacts, _records(candidates))
+    assert all(p >= 0.9 for p in table.column("match_probability").to_pylist())
+    return dict(zip(table.column("record_id").to_pylist(), table.column("customer_id").to_pylist(),
+                    strict=True))  # fmt: skip
+
+
+def test_name_and_phone_link():
+    assert _links([("1", "ann", "LEE", "+15550102233", "ann.work")]) == {"1": "C1"}
+
+
+def test_name_and_email_local_part_link_whatever_the_accents():
+    assert _links([("2", "Jose", "Garcia", None, "jose.garcia3")]) == {"2": "C3"}
+
+
+def test_a_name_alone_is_not_enough():
+    assert _links([("3", "Bob", "Roe", None, "bobby")]) == {}
+
+
+def test_role_mailboxes_do_not_link():
+    contacts = _records([("C7", "Ann", "Info", None, "info")])
+    assert _links([("4", "Ann", "Info", None, "info")], contacts) == {}
+
+
+def test_two_equally_good_contacts_link_neither():
+    assert _links([("5", "Eve", "Ng", "+15551111111", None)]) == {}
+
+
+def test_a_contact_collecting_many_users_gets_none_of_them():
+    switchboard = [(str(10 + i), "Dee", "Poe", "+15559999999", f"dee{i}") for i in range(6)]
+    assert _links(switchboard) == {}
+    assert _links(switchboard[:2]) == {"10": "C4", "11": "C4"}
+
+
+def test_nothing_to_match():
+    assert probabilistic_links(CONTACTS, _records([])).num_rows == 0
+    assert probabilistic_links(_records([]), _records([("1", "a", "b", None, None)])).num_rows == 0
