@@ -71,7 +71,10 @@ def _backtest(args: argparse.Namespace) -> int:
     database = Path(args.database)
     database.parent.mkdir(parents=True, exist_ok=True)
     env = {"CX_CLV_OBSERVATION_END": args.observation_end, "CX_BUILD_DB": str(database)}
-    if not _dbt(["build", "--select", "+int_customer_value_predicted"], env):
+    if not _dbt(
+        ["build", "--select", "+int_customer_value_predicted", "--indirect-selection", "buildable"],
+        env,
+    ):
         print("Backtest build failed: see the dbt output above.", file=sys.stderr)
         return 1
     with duckdb.connect(str(database), read_only=True) as con:

@@ -35,7 +35,7 @@ email_owners as (
     from live_contacts
     where
         email is not null
-        and split_part(email, '@', 1) not in ('{{ var("role_email_local_parts") | join("', '") }}')
+        and not {{ is_role_mailbox('email') }}
     group by email
     having count(*) = 1
 ),

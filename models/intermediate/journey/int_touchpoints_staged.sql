@@ -43,7 +43,17 @@ staged as (
 
 final as (
     select
-        staged.*,
+        staged.touchpoint_id,
+        staged.source_system,
+        staged.source_record_id,
+        staged.occurred_at,
+        staged.channel,
+        staged.touchpoint_type,
+        staged.customer_id,
+        staged.customer_link_rule,
+        staged.first_purchase_at,
+        staged.is_up_to_first_purchase,
+        staged.journey_stage,
         stages.stage_order
     from staged
     left join stages on staged.journey_stage = stages.journey_stage

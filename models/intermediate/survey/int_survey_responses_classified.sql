@@ -12,7 +12,25 @@ surveys as (
 
 classified as (
     select
-        responses.*,
+        responses.response_id,
+        responses.survey_id,
+        responses.response_status,
+        responses.is_real_response,
+        responses.recipient_email,
+        responses.contact_ref,
+        responses.distribution_channel,
+        responses.started_at,
+        responses.ended_at,
+        responses.recorded_at,
+        responses.is_finished,
+        responses.progress_pct,
+        responses.nps_score,
+        responses.csat_score,
+        responses.ces_score,
+        responses.comment_text,
+        responses.related_ticket_id,
+        responses.related_order_id,
+        responses.language_code,
         surveys.survey_type,
         surveys.survey_trigger,
         case

@@ -29,8 +29,8 @@ converted as (
     inner join journeys as previous_stage
         on
             this_stage.customer_id = previous_stage.customer_id
-            and previous_stage.stage_order = this_stage.stage_order - 1
-            and previous_stage.entered_at <= this_stage.entered_at
+            and this_stage.stage_order - 1 = previous_stage.stage_order
+            and this_stage.entered_at >= previous_stage.entered_at
     group by this_stage.journey_stage
 ),
 

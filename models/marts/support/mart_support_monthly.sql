@@ -6,10 +6,24 @@ tickets as (
     select * from {{ ref('fct_support_tickets') }}
 ),
 
-monthly as (
+tickets_by_channel as (
+    -- each ticket counts under its channel and under `all`
     select
         cast(date_trunc('month', created_at) as date) as month,
-        coalesce(channel, 'all') as channel,
+        unnest([channel, 'all']) as channel,
+        is_solved,
+        first_reply_minutes,
+        full_resolution_minutes,
+        reopens,
+        is_one_touch,
+        satisfaction_rating
+    from tickets
+),
+
+monthly as (
+    select
+        month,
+        channel,
         count(*) as tickets,
         count(*) filter (where is_solved) as solved_tickets,
         median(first_reply_minutes) as median_first_reply_minutes,
@@ -18,11 +32,8 @@ monthly as (
         count(*) filter (where is_one_touch) as one_touch_tickets,
         count(*) filter (where satisfaction_rating = 'good') as good_ratings,
         count(*) filter (where satisfaction_rating = 'bad') as bad_ratings
-    from tickets
-    group by grouping sets (
-        (cast(date_trunc('month', created_at) as date), channel),
-        (cast(date_trunc('month', created_at) as date))
-    )
+    from tickets_by_channel
+    group by month, channel
 ),
 
 final as (

@@ -48,7 +48,7 @@ final as (
         sentiment.comment_sentiment_label,
         case
             when valid_responses.comment_text is not null
-                then coalesce(themes.comment_themes, []::varchar[])
+                then coalesce(themes.comment_themes, cast([] as varchar[]))
         end as comment_themes,
         valid_responses.related_ticket_id,
         valid_responses.related_order_id,

@@ -7,25 +7,27 @@ drivers as (
 ),
 
 exposures as (
-    select 'support_contact' as driver, had_support_contact_30d as is_exposed, nps_category from drivers
-    union all
-    select 'slow_first_reply', had_slow_first_reply_30d, nps_category from drivers
-    union all
-    select 'reopened_ticket', had_reopened_ticket_30d, nps_category from drivers
-    union all
-    select 'bad_satisfaction_rating', had_bad_rating_30d, nps_category from drivers
+    select
+        nps_category,
+        unnest([
+            { 'driver': 'support_contact', 'is_exposed': had_support_contact_30d },
+            { 'driver': 'slow_first_reply', 'is_exposed': had_slow_first_reply_30d },
+            { 'driver': 'reopened_ticket', 'is_exposed': had_reopened_ticket_30d },
+            { 'driver': 'bad_satisfaction_rating', 'is_exposed': had_bad_rating_30d }
+        ]) as exposure
+    from drivers
 ),
 
 counted as (
     select
-        driver,
-        is_exposed,
+        exposure.driver,
+        exposure.is_exposed,
         count(*) as responses,
         count(*) filter (where nps_category = 'promoter') as promoters,
         count(*) filter (where nps_category = 'passive') as passives,
         count(*) filter (where nps_category = 'detractor') as detractors
     from exposures
-    group by driver, is_exposed
+    group by exposure.driver, exposure.is_exposed
 ),
 
 final as (

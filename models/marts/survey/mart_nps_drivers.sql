@@ -26,8 +26,8 @@ exposure as (
     left join tickets
         on
             nps_responses.customer_id = tickets.customer_id
-            and tickets.created_at >= nps_responses.responded_at - interval 30 day
-            and tickets.created_at < nps_responses.responded_at
+            and nps_responses.responded_at - interval 30 day <= tickets.created_at
+            and nps_responses.responded_at > tickets.created_at
     group by nps_responses.response_id
 ),
 

@@ -11,9 +11,10 @@ customers as (
 ),
 
 nps_responses as (
+    -- each response counts under its segment and under `all`
     select
-        responses.response_month,
-        coalesce(customers.segment, 'unknown') as segment,
+        responses.response_month as month,
+        unnest([coalesce(customers.segment, 'unknown'), 'all']) as segment,
         responses.nps_category
     from responses
     left join customers on responses.customer_id = customers.customer_id
@@ -22,14 +23,14 @@ nps_responses as (
 
 counted as (
     select
-        response_month as month,
-        coalesce(segment, 'all') as segment,
+        month,
+        segment,
         count(*) as responses,
         count(*) filter (where nps_category = 'promoter') as promoters,
         count(*) filter (where nps_category = 'passive') as passives,
         count(*) filter (where nps_category = 'detractor') as detractors
     from nps_responses
-    group by grouping sets ((response_month, segment), (response_month))
+    group by month, segment
 ),
 
 final as (
