@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: setup build test lint dbt-test pytest sample bench-clv lock clean
+.PHONY: setup build test lint dbt-test pytest sample bench-clv bench-identity lock clean
 
 setup: $(STAMP)
 
@@ -44,6 +44,10 @@ sample: setup
 CLV_CUSTOMERS ?= 100000 1000000
 bench-clv: setup
 	$(BIN)/cx bench-clv --customers $(CLV_CUSTOMERS) --report docs/benchmarks.md
+
+## Time and score Splink identity links at 1M contacts; writes docs/benchmarks.md.
+bench-identity: setup
+	$(BIN)/cx bench-identity --report docs/benchmarks.md
 
 ## Rewrite requirements.lock from requirements.txt in a throwaway environment.
 lock:

@@ -153,6 +153,17 @@ def machine() -> str:
     )
 
 
+def replace_section(path: Path, title: str, text: str) -> None:
+    """Write ``text`` as the section ``## title`` of the Markdown file, replacing it if there."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    existing = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
+    start = existing.find(f"## {title}")
+    if start >= 0:
+        end = existing.find("\n## ", start + 1)
+        existing = existing[:start] + (existing[end + 1 :] if end >= 0 else "")
+    path.write_text(existing.rstrip() + "\n\n" + text, encoding="utf-8")
+
+
 def write_report(steps: list[Step], path: Path) -> None:
     text = (
         "## CLV fit\n\n"
@@ -168,10 +179,4 @@ def write_report(steps: list[Step], path: Path) -> None:
         + format_table(steps)
         + "\n"
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    existing = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
-    start = existing.find("## CLV fit")
-    if start >= 0:
-        end = existing.find("\n## ", start + 1)
-        existing = existing[:start] + (existing[end + 1 :] if end >= 0 else "")
-    path.write_text(existing.rstrip() + "\n\n" + text, encoding="utf-8")
+    replace_section(path, "CLV fit", text)

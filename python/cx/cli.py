@@ -124,6 +124,17 @@ def _bench_clv(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bench_identity(args: argparse.Namespace) -> int:
+    from cx.bench_identity import format_result, run, write_report
+
+    result = run(args.contacts, args.candidates)
+    print(format_result(result))
+    if args.report:
+        write_report(result, Path(args.report))
+        print(f"written to {args.report}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="cx", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -159,6 +170,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     bench.add_argument("--customers", type=int, nargs="+", default=[100_000, 1_000_000])
     bench.add_argument("--report", help="also write the table into this Markdown file")
     bench.set_defaults(handler=_bench_clv)
+
+    bench_identity = commands.add_parser(
+        "bench-identity", help="time and score probabilistic identity at scale"
+    )
+    bench_identity.add_argument("--contacts", type=int, default=1_000_000)
+    bench_identity.add_argument("--candidates", type=int, default=20_000)
+    bench_identity.add_argument("--report", help="also write the table into this Markdown file")
+    bench_identity.set_defaults(handler=_bench_identity)
 
     args = parser.parse_args(argv)
     return int(args.handler(args))

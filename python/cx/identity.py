@@ -8,8 +8,11 @@ email local part are compared (blocking), which keeps the work proportional to
 the candidates, not to contacts x users.
 
 The m probabilities are documented priors (how often a true match agrees on
-each field); the u probabilities (how often a random pair agrees) are estimated
-from the data with a fixed seed when there are enough pairs, else priors too.
+each field). The u probabilities (how often two unrelated records agree) are
+computed exactly from the value counts, sum over values of
+count_contacts(v) * count_candidates(v) / (n_contacts * n_candidates): random
+sampling almost never sees an agreement on a near-unique field such as a phone,
+and would leave those u values at a default that makes them count for little.
 A user is linked to its best contact when the match probability reaches the
 threshold and no other contact comes within reach of it; a contact that would
 collect more than ``max_links_per_customer`` users (a switchboard number, a
@@ -31,8 +34,8 @@ ROLE_LOCAL_PARTS = (
 )  # fmt: skip
 FIELDS = ("first_name", "last_name", "phone", "email_local")
 M_PRIORS = {"first_name": 0.95, "last_name": 0.95, "phone": 0.85, "email_local": 0.6}
-U_PRIORS = {"first_name": 0.03, "last_name": 0.03, "phone": 0.0001, "email_local": 0.0001}
-MIN_PAIRS_TO_ESTIMATE_U = 100_000
+MIN_U = 1e-7
+"""The smallest u used: a field no two unrelated records share still is not proof."""
 
 LINK_SCHEMA = pa.schema(
     [
@@ -65,12 +68,33 @@ def _records(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None
     )
 
 
+def _exact_u(con: duckdb.DuckDBPyConnection, field: str) -> float:
+    """P(an unrelated contact and candidate agree on ``field``), both values present."""
+    value = con.sql(
+        f"""
+        with left_counts as (
+            select {field} as value, count(*) as n from contacts where {field} is not null
+            group by 1
+        ),
+        right_counts as (
+            select {field} as value, count(*) as n from candidates where {field} is not null
+            group by 1
+        )
+        select
+            coalesce(sum(left_counts.n * right_counts.n), 0)::double
+            / nullif((select sum(n) from left_counts) * (select sum(n) from right_counts), 0)
+        from left_counts
+        inner join right_counts using (value)
+        """
+    ).fetchall()[0][0]
+    return min(max(value or 0.0, MIN_U), 1 - MIN_U)
+
+
 def probabilistic_links(
     contacts: pa.Table,
     candidates: pa.Table,
     threshold: float = MATCH_THRESHOLD,
     max_links_per_customer: int = MAX_LINKS_PER_CUSTOMER,
-    seed: int = 42,
 ) -> pa.Table:
     """Link ``candidates`` (record_id, first_name, last_name, phone, email_local) to
     ``contacts`` (the same columns, record_id being the customer id)."""
@@ -85,20 +109,14 @@ def probabilistic_links(
     with duckdb.connect() as con:
         _records(con, "contacts", contacts)
         _records(con, "candidates", candidates)
-        pairs = contacts.num_rows * candidates.num_rows
-        estimate_u = pairs >= MIN_PAIRS_TO_ESTIMATE_U
         comparisons = []
         for field in FIELDS:
-            comparison = cl.ExactMatch(field)
-            m = M_PRIORS[field]
-            if estimate_u:
-                comparison = comparison.configure(m_probabilities=[m, 1 - m])
-            else:
-                u = U_PRIORS[field]
-                comparison = comparison.configure(
+            m, u = M_PRIORS[field], _exact_u(con, field)
+            comparisons.append(
+                cl.ExactMatch(field).configure(
                     m_probabilities=[m, 1 - m], u_probabilities=[u, 1 - u]
                 )
-            comparisons.append(comparison)
+            )
         settings = SettingsCreator(
             link_type="link_only",
             # About one true match per candidate among all the contacts.
@@ -117,8 +135,6 @@ def probabilistic_links(
             settings,
             log_level="WARNING",
         )
-        if estimate_u:
-            linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=seed)
         predictions = linker.inference.predict(threshold_match_probability=threshold / 10)
         con.register("pairs", predictions.as_duckdbpyrelation().to_arrow_table())
         # Which side is which: Splink names each pair's sources.
