@@ -10,6 +10,14 @@ import duckdb
 from conftest import TINY, Build, copy_extracts, dbt_build
 from cx.contract import EXTRACTS
 
+MARTS = {
+    "dim_customers", "fct_touchpoints", "fct_customer_journeys", "mart_journey_funnel",
+    "mart_journey_paths", "fct_support_tickets", "mart_support_monthly", "fct_survey_responses",
+    "mart_nps_monthly", "mart_csat_ces_monthly", "mart_survey_exclusions", "mart_nps_drivers",
+    "mart_nps_driver_summary", "fct_customer_value", "mart_cohort_retention",
+    "mart_clv_model_fit",
+}  # fmt: skip
+
 
 def test_quarantine_holds_exactly_the_defective_lines_with_their_reasons(tiny_build: Build):
     rows = tiny_build.query(
@@ -197,6 +205,19 @@ def test_header_only_extracts_build_empty_tables(tmp_path):
         (0, 0)
     ]
     assert build.query("select count(*) from staging.stg_crm__contacts") == [(0,)]
+    marts = dict(
+        build.query(
+            "select table_name, estimated_size from duckdb_tables() where schema_name = 'marts'"
+        )
+    )
+    assert set(marts) == MARTS
+    # Rows that exist without data: one per stage, one per model parameter (unfitted).
+    nonempty = {name: rows for name, rows in marts.items() if rows}
+    assert nonempty == {"mart_journey_funnel": 5, "mart_clv_model_fit": 7}
+    assert build.query(
+        "select count(value), bool_and(status like 'not fitted: 0 customers%')"
+        " from marts.mart_clv_model_fit"
+    ) == [(0, True)]
 
 
 def test_parquet_extracts_build_like_csv(tmp_path, tiny_build: Build):
