@@ -3,16 +3,20 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+BI_READER_DUCKDB := 1.1.3
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml Makefile | cksum | cut -d' ' -f1)
 
 .PHONY: setup build test lint dbt-test pytest sample bench-clv bench-identity lock clean
 
 setup: $(STAMP)
 
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): requirements.lock pyproject.toml Makefile
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@# A DuckDB 1.x client, as BI drivers ship, for the test that opens the published file.
+	@test -x $(VENV)/bi-reader/bin/python || $(PYTHON) -m venv $(VENV)/bi-reader
+	$(VENV)/bi-reader/bin/python -m pip install --quiet --disable-pip-version-check duckdb==$(BI_READER_DUCKDB)
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 

@@ -34,23 +34,65 @@ def _dbt(arguments: list[str], env: dict[str, str] | None = None) -> bool:
     return completed.returncode == 0
 
 
-def _build(args: argparse.Namespace) -> int:
+def _report_extracts() -> None:
     from cx.report import format_report, read_report
 
-    paths.build_database().parent.mkdir(parents=True, exist_ok=True)
-    dbt_args = ["build"]
-    if args.full_refresh:
-        dbt_args.append("--full-refresh")
-    ok = _dbt(dbt_args)
     database = paths.build_database()
     if database.exists():
         try:
             print(format_report(read_report(database)))
         except Exception as error:  # the report must never hide the build's own error
-            print(f"(no run report: {error})", file=sys.stderr)
-    if not ok:
-        print("Build failed: see the dbt output above. Nothing was published.", file=sys.stderr)
+            print(f"(no extract report: {error})", file=sys.stderr)
+
+
+def _gate() -> bool:
+    from cx.gate import run_gate
+
+    result = run_gate(paths.build_database(), paths.gate_docs())
+    print(result.format())
+    return result.success
+
+
+def _publish() -> None:
+    from cx.publish import publish
+
+    publication = publish(paths.build_database(), paths.bi_database(), paths.bi_parquet())
+    print(f"Published {len(publication.marts)} marts to {publication.database} (schema marts)")
+    print(f"  and as Parquet to {publication.parquet_dir}/")
+    for mart, rows in publication.marts.items():
+        print(f"  {mart:<28} {rows:>12,} rows")
+
+
+def _build(args: argparse.Namespace) -> int:
+    """Load, dbt build (with every dbt test), the gate, then publish: each only if all
+    before it passed."""
+    paths.build_database().parent.mkdir(parents=True, exist_ok=True)
+    dbt_args = ["build"]
+    if args.full_refresh:
+        dbt_args.append("--full-refresh")
+    built = _dbt(dbt_args)
+    _report_extracts()
+    if not built:
+        print("Build failed: see the dbt output above. The published marts are unchanged.",
+              file=sys.stderr)  # fmt: skip
         return 1
+    if not _gate():
+        print("Quality gate failed: nothing was published; the published marts are unchanged.",
+              file=sys.stderr)  # fmt: skip
+        return 1
+    _publish()
+    return 0
+
+
+def _gate_command(args: argparse.Namespace) -> int:
+    return 0 if _gate() else 1
+
+
+def _publish_command(args: argparse.Namespace) -> int:
+    if not args.skip_gate and not _gate():
+        print("Quality gate failed: nothing was published.", file=sys.stderr)
+        return 1
+    _publish()
     return 0
 
 
@@ -149,6 +191,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     build = commands.add_parser("build", help="load the extracts and build the warehouse")
     build.add_argument("--full-refresh", action="store_true")
     build.set_defaults(handler=_build)
+
+    gate = commands.add_parser("gate", help="run the quality gate over the built marts")
+    gate.set_defaults(handler=_gate_command)
+
+    publish = commands.add_parser(
+        "publish", help="gate, then publish the built marts to the BI database"
+    )
+    publish.add_argument(
+        "--skip-gate", action="store_true", help="publish without running the gate first"
+    )
+    publish.set_defaults(handler=_publish_command)
 
     backtest = commands.add_parser(
         "backtest", help="fit up to a date and compare the predictions with what came after"

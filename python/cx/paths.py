@@ -12,3 +12,18 @@ CDNOW_SAMPLE = REPO_ROOT / "tests" / "pytest" / "fixtures" / "cdnow" / "CDNOW_sa
 def build_database() -> Path:
     """The DuckDB file dbt builds into (``CX_BUILD_DB`` overrides it)."""
     return Path(os.environ.get("CX_BUILD_DB", REPO_ROOT / "warehouse" / "build.duckdb"))
+
+
+def bi_database() -> Path:
+    """The published database BI tools read (``CX_BI_DB`` overrides it)."""
+    return Path(os.environ.get("CX_BI_DB", REPO_ROOT / "warehouse" / "bi.duckdb"))
+
+
+def bi_parquet() -> Path:
+    """The published marts as Parquet files, beside the BI database."""
+    return bi_database().parent / "bi_parquet"
+
+
+def gate_docs() -> Path:
+    """Where the quality gate keeps its Great Expectations project and Data Docs."""
+    return build_database().parent / "gx"

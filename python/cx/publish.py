@@ -1,0 +1,133 @@
+"""Publish the built marts to the database BI tools read, safely.
+
+The published database (``warehouse/bi.duckdb``, schema ``marts``) is never
+written in place. Each publish writes a complete new file next to it and
+renames it over the old one (``os.replace``, atomic on POSIX):
+
+- a BI tool or notebook holding the old file open keeps reading the old file
+  (its open descriptor still points at it) and is never blocked: DuckDB's
+  one-writer lock is on the file being written, which nobody else has open;
+- a reader opening the file sees either the old marts or the new ones, never a
+  mix;
+- a publish killed at any moment leaves the old file untouched (the half-written
+  file has another name and is removed by the next publish);
+- two publishes at once are serialised by a lock file, and each renames a
+  complete file.
+
+The file is written in DuckDB storage format ``v1.0.0`` so BI drivers built on
+DuckDB 1.x can open it (files in the 2.x format cannot be read by 1.x). Each
+mart is also exported to Parquet under ``warehouse/bi_parquet/`` (a symlink
+swapped atomically to a fresh folder) for tools without a DuckDB driver.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+BI_STORAGE_VERSION = "v1.0.0"
+SCHEMA = "marts"
+
+
+@dataclass(frozen=True)
+class Publication:
+    database: Path
+    parquet_dir: Path
+    marts: dict[str, int]  # mart: rows
+    published_at: dt.datetime
+
+
+@contextmanager
+def _exclusive(lock_path: Path) -> Iterator[None]:
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _remove_leftovers(folder: Path, pattern: str, keep: set[Path]) -> None:
+    """Remove what killed publishes left behind (never the current targets)."""
+    for path in folder.glob(pattern):
+        if path in keep:
+            continue
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def published_marts(build_database: Path) -> list[str]:
+    with duckdb.connect(str(build_database), read_only=True) as con:
+        return [
+            row[0]
+            for row in con.sql(
+                "select table_name from duckdb_tables()"
+                f" where schema_name = '{SCHEMA}' order by table_name"
+            ).fetchall()
+        ]
+
+
+def publish(build_database: Path, bi_database: Path, parquet_link: Path) -> Publication:
+    """Copy every table of the build database's ``marts`` schema to a new BI database
+    and Parquet folder, then swap both in atomically."""
+    folder = bi_database.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    with _exclusive(folder / ".publish.lock"):
+        current_parquet = parquet_link.resolve() if parquet_link.is_symlink() else None
+        _remove_leftovers(folder, f".{bi_database.name}.*.tmp*", set())
+        _remove_leftovers(
+            folder, f"{parquet_link.name}.*", {current_parquet} if current_parquet else set()
+        )
+        stamp = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        token = f"{stamp:%Y%m%dT%H%M%S%f}.{os.getpid()}"
+        staging_file = folder / f".{bi_database.name}.{token}.tmp"
+        parquet_dir = folder / f"{parquet_link.name}.{token}"
+        parquet_dir.mkdir()
+        marts = published_marts(build_database)
+        rows: dict[str, int] = {}
+        with duckdb.connect() as con:
+            con.sql(f"attach '{build_database}' as build (read_only)")
+            con.sql(f"attach '{staging_file}' as bi (storage_version '{BI_STORAGE_VERSION}')")
+            con.sql(f"create schema bi.{SCHEMA}")
+            for mart in marts:
+                con.sql(f"create table bi.{SCHEMA}.{mart} as select * from build.{SCHEMA}.{mart}")
+                rows[mart] = con.sql(f"select count(*) from bi.{SCHEMA}.{mart}").fetchall()[0][0]
+                con.sql(
+                    f"copy bi.{SCHEMA}.{mart} to '{parquet_dir / mart}.parquet' (format parquet)"
+                )
+            con.sql("create schema bi.meta")
+            con.sql(
+                "create table bi.meta.publication as select"
+                f" timestamp '{stamp.isoformat(sep=' ')}' as published_at,"
+                f" '{BI_STORAGE_VERSION}' as storage_version"
+            )
+            con.sql(
+                "create table bi.meta.published_marts as select * from (values "
+                + ", ".join(f"('{mart}', {count})" for mart, count in rows.items())
+                + ") as published (mart, row_count)"
+                if rows
+                else "create table bi.meta.published_marts (mart varchar, row_count bigint)"
+            )
+            con.sql("detach bi")
+        with staging_file.open("rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(staging_file, bi_database)
+        link = folder / f".{parquet_link.name}.{token}.link"
+        link.symlink_to(parquet_dir.name)
+        if parquet_link.exists() and not parquet_link.is_symlink():
+            shutil.rmtree(parquet_link)  # a folder from before links were used
+        os.replace(link, parquet_link)
+        if current_parquet and current_parquet != parquet_dir:
+            shutil.rmtree(current_parquet, ignore_errors=True)
+        return Publication(bi_database, parquet_link, rows, stamp)

@@ -1,0 +1,239 @@
+"""The gate and publishing, with real processes: readers, kills, races, BI clients."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import REPO, Build
+from cx.gate import run_gate
+from cx.publish import publish
+
+CX = Path(sys.executable).with_name("cx")
+BI_READER = REPO / ".venv" / "bi-reader" / "bin" / "python"
+MARTS = 16
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _copy_build(build: Build, target: Path, *changes: str) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(build.database, target)
+    with duckdb.connect(str(target)) as con:
+        for change in changes:
+            con.sql(change)
+    return target
+
+
+def _env(build_db: Path, bi_db: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CX_")}
+    env.update(CX_BUILD_DB=str(build_db), CX_BI_DB=str(bi_db))
+    return env
+
+
+def _segment_and_stamp(bi_db: Path) -> tuple[str, str]:
+    """One value from a mart and the publication's own record: they must come together."""
+    with duckdb.connect(str(bi_db), read_only=True) as con:
+        segment = con.sql("select segment from marts.dim_customers").fetchall()[0][0]
+        marts = con.sql(
+            "select count(*) from duckdb_tables() where schema_name = 'marts'"
+        ).fetchall()[0][0]
+        counts = con.sql("select mart, row_count from meta.published_marts").fetchall()
+        for mart, rows in counts:
+            assert con.sql(f"select count(*) from marts.{mart}").fetchall()[0][0] == rows
+        stamp = str(con.sql("select published_at from meta.publication").fetchall()[0][0])
+    assert marts == MARTS
+    return segment, stamp
+
+
+@pytest.fixture
+def builds(tiny_build: Build, tmp_path: Path) -> dict[str, Path]:
+    """Two good builds that differ in one visible value, and one the gate must stop."""
+    return {
+        "a": _copy_build(tiny_build, tmp_path / "a" / "build.duckdb"),
+        "b": _copy_build(
+            tiny_build,
+            tmp_path / "b" / "build.duckdb",
+            "update marts.dim_customers set segment = 'smb'",
+        ),
+        "bad": _copy_build(
+            tiny_build,
+            tmp_path / "bad" / "build.duckdb",
+            "update marts.mart_nps_monthly set nps = 150 where segment = 'all'",
+            "update marts.fct_support_tickets set reopens = -1 where ticket_id = 500",
+            "delete from marts.fct_survey_responses",
+        ),
+    }
+
+
+def test_the_gate_passes_good_marts(builds, tmp_path):
+    result = run_gate(builds["a"], tmp_path / "gx")
+    assert result.success, result.format()
+    assert len(result.checked) == MARTS + 2  # every mart, the reconciliations, freshness
+
+
+def test_the_gate_names_what_failed_and_writes_data_docs(builds, tmp_path):
+    result = run_gate(builds["bad"], tmp_path / "gx")
+    assert not result.success
+    failed = {(f.suite, f.expectation, f.column): f for f in result.failures}
+    nps = failed[("mart_nps_monthly", "expect_column_values_to_be_between", "nps")]
+    assert nps.unexpected_count == 1 and nps.examples == [150.0]
+    assert ("fct_support_tickets", "expect_column_values_to_be_between", "reopens") in failed
+    reconciliation = failed[("reconciliation", "expect_column_pair_values_to_be_equal", None)]
+    assert any("mart_nps_monthly" in row[0] for row in reconciliation.examples)
+    report = result.format()
+    assert "FAILED mart_nps_monthly.nps" in report and "open with:" in report
+    assert result.docs_index is not None and result.docs_index.exists()
+    assert result.docs_index.is_relative_to(tmp_path / "gx")
+
+
+def test_a_failed_gate_leaves_the_published_marts_exactly_as_they_were(builds, tmp_path):
+    bi = tmp_path / "bi" / "bi.duckdb"
+    publish(builds["a"], bi, bi.parent / "bi_parquet")
+    before = _digest(bi)
+
+    completed = subprocess.run(
+        [str(CX), "publish"], env=_env(builds["bad"], bi), capture_output=True, text=True,
+        cwd=REPO, check=False,
+    )  # fmt: skip
+
+    assert completed.returncode == 1
+    assert "FAILED mart_nps_monthly.nps" in completed.stdout
+    assert _digest(bi) == before
+
+
+READER = """
+import sys, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+def read():
+    return con.sql("select segment from marts.dim_customers").fetchall()[0][0]
+print(read(), flush=True)
+sys.stdin.readline()
+print(read(), flush=True)
+"""
+
+
+def test_an_open_reader_neither_blocks_publishing_nor_sees_a_mix(builds, tmp_path):
+    bi = tmp_path / "bi" / "bi.duckdb"
+    publish(builds["a"], bi, bi.parent / "bi_parquet")
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(bi)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        assert reader.stdout.readline().strip() == "consumer"
+        started = time.monotonic()
+        publish(builds["b"], bi, bi.parent / "bi_parquet")  # the reader still has the file open
+        assert time.monotonic() - started < 30
+        reader.stdin.write("\n")
+        reader.stdin.flush()
+        assert reader.stdout.readline().strip() == "consumer"  # its snapshot, whole
+    finally:
+        reader.kill()
+        reader.wait()
+    assert _segment_and_stamp(bi)[0] == "smb"  # a new reader sees the new marts, whole
+
+
+def test_a_publish_killed_at_any_moment_corrupts_nothing(builds, tmp_path):
+    bi = tmp_path / "bi" / "bi.duckdb"
+    publish(builds["a"], bi, bi.parent / "bi_parquet")
+    started = time.monotonic()
+    publish(builds["b"], bi, bi.parent / "bi_parquet")
+    duration = time.monotonic() - started
+    publish(builds["a"], bi, bi.parent / "bi_parquet")
+    rng = random.Random(7)
+    outcomes = set()
+    for _ in range(6):
+        process = subprocess.Popen(
+            [str(CX), "publish", "--skip-gate"], env=_env(builds["b"], bi), cwd=REPO,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        time.sleep(rng.uniform(0.5, 0.5 + 2 * duration))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        segment, _ = _segment_and_stamp(bi)  # opens, every mart whole and consistent
+        outcomes.add(segment)
+        publish(builds["a"], bi, bi.parent / "bi_parquet")  # back to a, cleaning up leftovers
+    assert outcomes <= {"consumer", "smb"}
+    leftovers = [p.name for p in bi.parent.iterdir() if p.name.endswith(".tmp")]
+    assert leftovers == []
+
+
+def test_two_publishes_at_once_both_finish_and_one_wins_whole(builds, tmp_path):
+    bi = tmp_path / "bi" / "bi.duckdb"
+    processes = [
+        subprocess.Popen(
+            [str(CX), "publish", "--skip-gate"],
+            env=_env(builds[name], bi),
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in ("a", "b")
+    ]
+    for process in processes:
+        _, errors = process.communicate(timeout=300)
+        assert process.returncode == 0, errors
+    assert _segment_and_stamp(bi)[0] in {"consumer", "smb"}
+    assert len(list((bi.parent).glob("bi_parquet.*"))) == 1
+
+
+def test_parquet_holds_every_mart(builds, tmp_path):
+    bi = tmp_path / "bi" / "bi.duckdb"
+    publication = publish(builds["a"], bi, bi.parent / "bi_parquet")
+    files = sorted(p.stem for p in (bi.parent / "bi_parquet").glob("*.parquet"))
+    assert files == sorted(publication.marts)
+    with duckdb.connect() as con:
+        for mart, rows in publication.marts.items():
+            parquet = bi.parent / "bi_parquet" / f"{mart}.parquet"
+            assert con.sql(f"select count(*) from '{parquet}'").fetchall()[0][0] == rows
+
+
+def test_a_bi_tool_connects_with_sqlalchemy_like_superset(builds, tmp_path):
+    from sqlalchemy import create_engine, inspect, text
+
+    bi = tmp_path / "bi" / "bi.duckdb"
+    publish(builds["a"], bi, bi.parent / "bi_parquet")
+    engine = create_engine(f"duckdb:///{bi}", connect_args={"read_only": True})
+    inspector = inspect(engine)
+    # duckdb-engine lists schemas with their catalog, named after the file: `bi.marts`.
+    assert "bi.marts" in inspector.get_schema_names()
+    assert len(inspector.get_table_names(schema="bi.marts")) == MARTS
+    assert len(inspector.get_table_names(schema="marts")) == MARTS
+    columns = {c["name"] for c in inspector.get_columns("mart_nps_monthly", schema="marts")}
+    assert {"month", "segment", "nps", "nps_ci_low", "nps_ci_high"} <= columns
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("select segment, nps from marts.mart_nps_monthly order by segment")
+        ).fetchall()
+    assert rows == [("all", 100.0), ("consumer", 100.0)]
+    engine.dispose()
+
+
+def test_a_duckdb_1x_client_reads_the_published_file(builds, tmp_path):
+    assert BI_READER.exists(), "run `make setup`: it installs the DuckDB 1.x reader"
+    bi = tmp_path / "bi" / "bi.duckdb"
+    publish(builds["a"], bi, bi.parent / "bi_parquet")
+    completed = subprocess.run(
+        [str(BI_READER), "-c",
+         "import sys, duckdb; con = duckdb.connect(sys.argv[1], read_only=True);"
+         "print(duckdb.__version__, con.sql('select count(*) from marts.fct_touchpoints')"
+         ".fetchall()[0][0])", str(bi)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr
+    version, rows = completed.stdout.split()
+    assert version.startswith("1.") and int(rows) == 10
