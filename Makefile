@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 BI_READER_DUCKDB := 1.1.3
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml Makefile | cksum | cut -d' ' -f1)
 
-.PHONY: setup build test lint dbt-test pytest sample bench-clv bench-identity lock clean
+.PHONY: setup build test lint dbt-test pytest sample bench-clv bench-identity bench-gate lock clean
 
 setup: $(STAMP)
 
@@ -52,6 +52,10 @@ bench-clv: setup
 ## Time and score Splink identity links at 1M contacts; writes docs/benchmarks.md.
 bench-identity: setup
 	$(BIN)/cx bench-identity --report docs/benchmarks.md
+
+## Time the quality gate's read path at 1M and 5M rows; writes docs/benchmarks.md.
+bench-gate: setup
+	$(BIN)/cx bench-gate --rows 1000000 5000000 --report docs/benchmarks.md
 
 ## Rewrite requirements.lock from requirements.txt in a throwaway environment.
 lock:

@@ -177,6 +177,17 @@ def _bench_identity(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bench_gate(args: argparse.Namespace) -> int:
+    from cx.bench_gate import format_table, run, write_report
+
+    measures = [m for rows in args.rows for m in run(rows)]
+    print(format_table(measures))
+    if args.report:
+        write_report(measures, Path(args.report))
+        print(f"written to {args.report}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="cx", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -231,6 +242,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     bench_identity.add_argument("--candidates", type=int, default=20_000)
     bench_identity.add_argument("--report", help="also write the table into this Markdown file")
     bench_identity.set_defaults(handler=_bench_identity)
+
+    bench_gate = commands.add_parser("bench-gate", help="time the gate's read path at scale")
+    bench_gate.add_argument("--rows", type=int, nargs="+", default=[1_000_000])
+    bench_gate.add_argument("--report", help="also write the table into this Markdown file")
+    bench_gate.set_defaults(handler=_bench_gate)
 
     args = parser.parse_args(argv)
     return int(args.handler(args))

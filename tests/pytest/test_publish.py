@@ -237,3 +237,29 @@ def test_a_duckdb_1x_client_reads_the_published_file(builds, tmp_path):
     assert completed.returncode == 0, completed.stderr
     version, rows = completed.stdout.split()
     assert version.startswith("1.") and int(rows) == 10
+
+
+def test_two_builds_started_at_once_lose_or_corrupt_nothing(tmp_path):
+    """Both race for the build database; DuckDB lets one writer in. The other stops
+    before publishing anything, and what is published is whole."""
+    from conftest import TINY, build_env
+
+    env = build_env(tmp_path, TINY, CX_BI_DB=str(tmp_path / "bi" / "bi.duckdb"))
+    processes = [
+        subprocess.Popen(
+            [str(CX), "build"],
+            env=env,
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outputs = [process.communicate(timeout=600)[0] for process in processes]
+    codes = [process.returncode for process in processes]
+    assert 0 in codes, outputs
+    for code, output in zip(codes, outputs, strict=True):
+        if code != 0:
+            assert "lock" in output.lower() and "published marts are unchanged" in output
+    assert _segment_and_stamp(tmp_path / "bi" / "bi.duckdb")[0] == "consumer"
