@@ -263,3 +263,23 @@ def test_two_builds_started_at_once_lose_or_corrupt_nothing(tmp_path):
         if code != 0:
             assert "lock" in output.lower() and "published marts are unchanged" in output
     assert _segment_and_stamp(tmp_path / "bi" / "bi.duckdb")[0] == "consumer"
+
+
+def test_a_failed_build_leaves_the_published_marts_exactly_as_they_were(builds, tmp_path):
+    from conftest import TINY, build_env, copy_extracts
+
+    bi = tmp_path / "bi" / "bi.duckdb"
+    publish(builds["a"], bi, bi.parent / "bi_parquet")
+    before = _digest(bi)
+    extracts = copy_extracts(TINY, tmp_path / "extracts")
+    (extracts / "support" / "tickets.csv").unlink()
+
+    completed = subprocess.run(
+        [str(CX), "build"], env=build_env(tmp_path / "work", extracts, CX_BI_DB=str(bi)),
+        cwd=REPO, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+
+    assert completed.returncode == 1
+    assert "support/tickets.csv (or .parquet) does not exist" in completed.stdout
+    assert "The published marts are unchanged" in completed.stderr
+    assert _digest(bi) == before
