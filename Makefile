@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 BI_READER_DUCKDB := 1.1.3
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml Makefile | cksum | cut -d' ' -f1)
 
-.PHONY: setup build test lint dbt-test pytest sample bench-clv bench-identity bench-gate lock clean
+.PHONY: setup build test lint dbt-test pytest sample bench bench-clv bench-identity bench-gate lock clean
 
 setup: $(STAMP)
 
@@ -43,6 +43,11 @@ pytest: setup
 ## Regenerate the committed sample (the determinism test checks it is unchanged).
 sample: setup
 	$(BIN)/cx generate --customers 3000 --seed 42 --out seeds
+
+## The whole pipeline against a pure-DuckDB reference; writes docs/benchmarks.md.
+CUSTOMERS ?= 100000
+bench: setup
+	$(BIN)/cx bench --customers $(CUSTOMERS) --report docs/benchmarks.md
 
 ## Time the CLV fit at 100k and 1M customers; writes docs/benchmarks.md.
 CLV_CUSTOMERS ?= 100000 1000000

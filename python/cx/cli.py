@@ -188,6 +188,18 @@ def _bench_gate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bench(args: argparse.Namespace) -> int:
+    from cx.bench_pipeline import format_table, run, write_report
+
+    workdir = paths.REPO_ROOT / "warehouse" / "bench" / str(args.customers)
+    steps = run(args.customers, workdir)
+    print(format_table(args.customers, steps))
+    if args.report:
+        write_report(args.customers, steps, Path(args.report))
+        print(f"written to {args.report}")
+    return 0 if all(step.ok for step in steps) else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="cx", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -247,6 +259,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     bench_gate.add_argument("--rows", type=int, nargs="+", default=[1_000_000])
     bench_gate.add_argument("--report", help="also write the table into this Markdown file")
     bench_gate.set_defaults(handler=_bench_gate)
+
+    bench = commands.add_parser(
+        "bench", help="time the whole pipeline against a pure-DuckDB reference"
+    )
+    bench.add_argument("--customers", type=int, default=100_000)
+    bench.add_argument("--report", help="also write the table into this Markdown file")
+    bench.set_defaults(handler=_bench)
 
     args = parser.parse_args(argv)
     return int(args.handler(args))

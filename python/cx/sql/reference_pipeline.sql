@@ -1,0 +1,128 @@
+-- The pure-DuckDB reference for `cx bench`: the warehouse's core work written by
+-- hand, no dbt. Load the eight extracts, clean them (UTC timestamps, normalised
+-- keys, re-exports resolved, bad lines set aside), apply the contract's identity
+-- rules, union the touchpoints, and compute NPS by month, support times and
+-- historical value. {dir} is the extracts folder.
+set timezone = 'UTC';
+
+create table contacts_raw as select * from read_csv('{dir}/crm/contacts.csv', header = true, all_varchar = true);
+create table orders_raw as select * from read_csv('{dir}/crm/orders.csv', header = true, all_varchar = true);
+create table activities_raw as select * from read_csv('{dir}/crm/activities.csv', header = true, all_varchar = true);
+create table users_raw as select * from read_csv('{dir}/support/users.csv', header = true, all_varchar = true);
+create table tickets_raw as select * from read_csv('{dir}/support/tickets.csv', header = true, all_varchar = true);
+create table events_raw as select * from read_csv('{dir}/support/ticket_events.csv', header = true, all_varchar = true);
+create table surveys_raw as select * from read_csv('{dir}/survey/surveys.csv', header = true, all_varchar = true);
+create table responses_raw as select * from read_csv('{dir}/survey/responses.csv', header = true, all_varchar = true);
+
+create macro utc(x) as timezone('UTC', try_cast(trim(x) as timestamptz));
+
+create table contacts as
+select trim(contact_id) as contact_id, lower(trim(email)) as email, upper(trim(country)) as country,
+       lower(trim(segment)) as segment, utc(created_at) as created_at, utc(updated_at) as updated_at,
+       lower(trim(is_deleted)) = 'true' as is_deleted
+from contacts_raw
+where utc(updated_at) is not null and lower(trim(segment)) in ('consumer', 'smb', 'enterprise')
+qualify row_number() over (partition by trim(contact_id) order by utc(updated_at) desc) = 1;
+
+create table orders as
+select trim(order_id) as order_id, trim(contact_id) as contact_id, utc(ordered_at) as ordered_at,
+       lower(trim(status)) as status, upper(trim(currency)) as currency,
+       try_cast(amount as decimal(18, 2)) as amount
+from orders_raw
+where utc(ordered_at) is not null and try_cast(amount as decimal(18, 2)) is not null;
+
+create table activities as
+select trim(activity_id) as activity_id, nullif(trim(contact_id), '') as contact_id,
+       nullif(trim(anonymous_id), '') as anonymous_id, lower(trim(email)) as email,
+       lower(trim(activity_type)) as activity_type, lower(trim(channel)) as channel,
+       utc(occurred_at) as occurred_at
+from activities_raw where utc(occurred_at) is not null;
+
+create table users as
+select try_cast(user_id as bigint) as user_id, lower(trim(email)) as email,
+       lower(trim(role)) as role, nullif(trim(external_id), '') as external_id
+from users_raw where try_cast(user_id as bigint) is not null;
+
+create table tickets as
+select try_cast(ticket_id as bigint) as ticket_id, try_cast(requester_id as bigint) as requester_id,
+       utc(created_at) as created_at, lower(trim(status)) as status, lower(trim(channel)) as channel
+from tickets_raw where utc(created_at) is not null;
+
+create table events as
+select try_cast(ticket_id as bigint) as ticket_id, try_cast(author_id as bigint) as author_id,
+       lower(trim(event_type)) as event_type, lower(trim(is_public)) = 'true' as is_public,
+       lower(trim(status)) as status, utc(created_at) as created_at
+from events_raw where utc(created_at) is not null;
+
+create table responses as
+select trim(response_id) as response_id, trim(survey_id) as survey_id, status,
+       lower(trim(recipient_email)) as email, nullif(trim(contact_ref), '') as contact_ref,
+       utc(end_date) as ended_at, try_cast(finished as int) = 1 as finished,
+       try_cast(nps_score as int) as nps_score
+from responses_raw
+where utc(recorded_date) is not null
+  and (nps_score is null or try_cast(nps_score as int) between 0 and 10)
+qualify row_number() over (partition by trim(response_id) order by utc(recorded_date) desc) = 1;
+
+create table live_contacts as select * from contacts where not is_deleted;
+create table email_owners as
+select email, min(contact_id) as customer_id from live_contacts
+where email is not null group by email having count(*) = 1;
+create table user_links as
+select users.user_id, coalesce(by_id.contact_id, email_owners.customer_id) as customer_id
+from users
+left join live_contacts as by_id on users.external_id = by_id.contact_id
+left join email_owners on users.external_id is null and users.email = email_owners.email
+where users.role = 'end-user';
+create table response_links as
+select responses.response_id, coalesce(by_ref.contact_id, email_owners.customer_id) as customer_id
+from responses
+left join live_contacts as by_ref on responses.contact_ref = by_ref.contact_id
+left join email_owners on responses.contact_ref is null and responses.email = email_owners.email;
+create table device_links as
+select anonymous_id, min(contact_id) as customer_id from activities
+where contact_id is not null and anonymous_id is not null
+group by anonymous_id having count(distinct contact_id) = 1;
+
+create table touchpoints as
+select 'crm_activity:' || activity_id as touchpoint_id,
+       coalesce(activities.contact_id, device_links.customer_id) as customer_id,
+       occurred_at, activity_type as touchpoint_type
+from activities left join device_links using (anonymous_id)
+union all
+select 'crm_order:' || order_id, contact_id, ordered_at, 'purchase'
+from orders where status != 'cancelled'
+union all
+select 'support_ticket:' || ticket_id, user_links.customer_id, created_at, 'support_ticket'
+from tickets left join user_links on tickets.requester_id = user_links.user_id
+union all
+select 'survey_response:' || response_id, response_links.customer_id, ended_at, 'survey_response'
+from responses left join response_links using (response_id)
+where responses.status in ('IP Address', 'Imported');
+
+create table nps_monthly as
+select date_trunc('month', responses.ended_at) as month, count(*) as responses,
+       100.0 * (count(*) filter (where nps_score >= 9) - count(*) filter (where nps_score <= 6))
+       / count(*) as nps
+from responses join surveys_raw using (survey_id)
+where responses.status in ('IP Address', 'Imported') and responses.finished
+  and surveys_raw.survey_type in ('relationship_nps', 'transactional_nps') and nps_score is not null
+group by all;
+
+create table support_times as
+select tickets.ticket_id,
+       date_diff('second', tickets.created_at, min(events.created_at) filter (
+           where events.event_type = 'comment' and events.is_public
+             and users_raw.role in ('agent', 'admin'))) / 60.0 as first_reply_minutes,
+       greatest(count(*) filter (where events.status = 'solved') - 1, 0) as reopens
+from tickets
+left join events using (ticket_id)
+left join users_raw on events.author_id = try_cast(users_raw.user_id as bigint)
+group by tickets.ticket_id, tickets.created_at;
+
+create table historical_value as
+select orders.contact_id as customer_id, count(*) as orders,
+       sum(round(orders.amount * case orders.currency when 'EUR' then 1.085 when 'GBP' then 1.27 else 1 end, 2)) as revenue_usd
+from orders join live_contacts using (contact_id)
+where orders.status = 'completed'
+group by all;
