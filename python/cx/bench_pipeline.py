@@ -80,21 +80,32 @@ def run(customers: int, workdir: Path) -> list[Step]:
         generate = [str(bin_dir / "cx"), "generate", "--customers", str(customers),
                     "--seed", str(SEED), "--out", str(extracts)]  # fmt: skip
         steps.append(_run("generate extracts", generate, env))
+        if not steps[-1].ok:
+            return steps
         marker.touch()
     (workdir / "build.duckdb").unlink(missing_ok=True)
-    steps.append(_run("pure-DuckDB reference", [sys.executable, "-c",
-                      "import sys; from pathlib import Path; from cx.bench_pipeline import "
-                      "run_reference; run_reference(Path(sys.argv[1]), Path(sys.argv[2]))",
-                      str(extracts), str(workdir / "reference.duckdb")], env))  # fmt: skip
-    steps.append(
-        _run("dbt build (full, with every dbt test)", [str(bin_dir / "dbt"), "build"], env)
-    )
-    steps.append(_run("quality gate", [str(bin_dir / "cx"), "gate"], env))
-    steps.append(_run("publish", [str(bin_dir / "cx"), "publish", "--skip-gate"], env))
+    reference = [
+        sys.executable, "-c",
+        "import sys; from pathlib import Path; from cx.bench_pipeline import run_reference;"
+        " run_reference(Path(sys.argv[1]), Path(sys.argv[2]))",
+        str(extracts), str(workdir / "reference.duckdb"),
+    ]  # fmt: skip
+    for name, command in (
+        ("pure-DuckDB reference", reference),
+        ("dbt build (full, with every dbt test)", [str(bin_dir / "dbt"), "build"]),
+        ("quality gate", [str(bin_dir / "cx"), "gate"]),
+        ("publish", [str(bin_dir / "cx"), "publish", "--skip-gate"]),
+    ):
+        steps.append(_run(name, command, env))
+        if not steps[-1].ok:
+            break
     return steps
 
 
 def format_table(customers: int, steps: list[Step]) -> str:
+    if not all(step.ok for step in steps):
+        failed = next(step.name for step in steps if not step.ok)
+        return f"{failed} failed: no figures (see the error above)"
     reference = next(s.seconds for s in steps if s.name == "pure-DuckDB reference")
     pipeline = [s for s in steps if s.name not in ("generate extracts", "pure-DuckDB reference")]
     total = sum(s.seconds for s in pipeline)

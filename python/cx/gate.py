@@ -367,7 +367,11 @@ def run_gate(build_database: Path, docs_root: Path, now: dt.datetime | None = No
 
     now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
     docs_root.mkdir(parents=True, exist_ok=True)
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
     context = gx.get_context(mode="file", project_root_dir=str(docs_root))
+    # A build's output is for people: no progress bars between the report lines.
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
     source = context.data_sources.add_or_update_pandas("warehouse")
     result = GateResult(success=True)
 

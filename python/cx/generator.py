@@ -546,7 +546,9 @@ class Generator:
                 )
             if len(orders) > 1 and rng.random() < dropout:  # only after a repeat purchase
                 break
-            moment += timedelta(days=max(1.0, rng.expovariate(rate_per_day)))
+            # At least a day apart; at most ten years, past the extract date anyway (a rate
+            # near zero would otherwise step beyond what datetime can hold).
+            moment += timedelta(days=min(max(1.0, rng.expovariate(rate_per_day)), 3650.0))
         if rng.random() < 0.005:  # an order whose contact is missing from the extract
             self.ids.order += 1
             self.ids.orphan += 1

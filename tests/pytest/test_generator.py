@@ -160,3 +160,17 @@ def test_a_bad_support_experience_lowers_the_next_nps(sample):
         """
     ).fetchall()[0]
     assert after_bad is not None and after_bad < rest - 1
+
+
+def test_a_buyer_with_a_rate_near_zero_does_not_overflow(tmp_path, monkeypatch):
+    """Gamma-distributed purchase rates can be tiny; the next purchase is then beyond the
+    extract date, not beyond what a datetime can hold."""
+    from cx.generator import Generator
+
+    generator = Generator(customers=20, seed=3)
+    draw = generator.rng.gammavariate
+    monkeypatch.setattr(
+        generator.rng, "gammavariate", lambda shape, scale: draw(shape, scale) * 1e-12
+    )
+    generator.write(tmp_path)
+    assert (tmp_path / "crm" / "orders.csv").read_text(encoding="utf-8").count("\n") > 1
