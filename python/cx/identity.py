@@ -28,10 +28,6 @@ import pyarrow as pa
 
 MATCH_THRESHOLD = 0.9
 MAX_LINKS_PER_CUSTOMER = 5
-ROLE_LOCAL_PARTS = (
-    "info", "noreply", "no-reply", "support", "sales", "admin", "contact", "hello",
-    "office", "team", "billing", "help", "service", "mail", "enquiries",
-)  # fmt: skip
 FIELDS = ("first_name", "last_name", "phone", "email_local")
 M_PRIORS = {"first_name": 0.95, "last_name": 0.95, "phone": 0.85, "email_local": 0.6}
 MIN_U = 1e-7
@@ -48,9 +44,9 @@ LINK_SCHEMA = pa.schema(
 
 
 def _records(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
-    """Comparable columns: lower case, accents stripped, role mailboxes blanked."""
+    """Comparable columns: lower case, accents stripped. (Role mailboxes, info@ and the
+    like, arrive blanked: int_identity_match_records leaves their local part out.)"""
     con.register(f"{name}_input", table)
-    roles = ", ".join(f"'{part}'" for part in ROLE_LOCAL_PARTS)
     con.sql(
         f"""
         create table {name} as
@@ -59,10 +55,7 @@ def _records(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None
             nullif(strip_accents(lower(trim(first_name))), '') as first_name,
             nullif(strip_accents(lower(trim(last_name))), '') as last_name,
             nullif(phone, '') as phone,
-            case
-                when lower(email_local) in ({roles}) then null
-                else nullif(lower(trim(email_local)), '')
-            end as email_local
+            nullif(lower(trim(email_local)), '') as email_local
         from {name}_input
         """
     )

@@ -52,11 +52,6 @@ def test_a_name_alone_is_not_enough():
     assert _links([("3", "Bob", "Roe", None, "bobby")]) == {}
 
 
-def test_role_mailboxes_do_not_link():
-    contacts = _records([("C7", "Ann", "Info", None, "info"), *POPULATION])
-    assert _links([("4", "Ann", "Info", None, "info")], contacts) == {}
-
-
 def test_two_equally_good_contacts_link_neither():
     assert _links([("5", "Eve", "Ng", "+15551111111", None)]) == {}
 

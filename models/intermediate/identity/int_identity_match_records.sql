@@ -1,5 +1,6 @@
 {#- What probabilistic matching compares: every live contact, and every
-    help-desk end user the rules did not link. -#}
+    help-desk end user the rules did not link. A role mailbox (info@ ...) says
+    nothing about a person, so its local part is left out. -#}
 with
 
 contacts as (
@@ -21,7 +22,7 @@ contact_records as (
         first_name,
         last_name,
         phone,
-        split_part(email, '@', 1) as email_local
+        case when not {{ is_role_mailbox('email') }} then split_part(email, '@', 1) end as email_local
     from contacts
     where not is_deleted
 ),
@@ -34,7 +35,9 @@ unlinked_users as (
         nullif(trim(substr(users.user_name, length(split_part(users.user_name, ' ', 1)) + 1)), '')
             as last_name,
         users.phone,
-        split_part(users.email, '@', 1) as email_local
+        case
+            when not {{ is_role_mailbox('users.email') }} then split_part(users.email, '@', 1)
+        end as email_local
     from users
     anti join rule_links
         on
