@@ -6,7 +6,7 @@ import argparse
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from cx import paths
@@ -155,14 +155,19 @@ def _backtest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _show(table: str, report: str | None, write: Callable[[Path], None]) -> None:
+    """Print a benchmark's table and, when asked, write it into the report file."""
+    print(table)
+    if report:
+        write(Path(report))
+        print(f"written to {report}")
+
+
 def _bench_clv(args: argparse.Namespace) -> int:
     from cx.bench_clv import format_table, run, write_report
 
     steps = run(args.customers)
-    print(format_table(steps))
-    if args.report:
-        write_report(steps, Path(args.report))
-        print(f"written to {args.report}")
+    _show(format_table(steps), args.report, lambda path: write_report(steps, path))
     return 0
 
 
@@ -170,10 +175,7 @@ def _bench_identity(args: argparse.Namespace) -> int:
     from cx.bench_identity import format_result, run, write_report
 
     result = run(args.contacts, args.candidates)
-    print(format_result(result))
-    if args.report:
-        write_report(result, Path(args.report))
-        print(f"written to {args.report}")
+    _show(format_result(result), args.report, lambda path: write_report(result, path))
     return 0
 
 
@@ -181,10 +183,7 @@ def _bench_gate(args: argparse.Namespace) -> int:
     from cx.bench_gate import format_table, run, write_report
 
     measures = [m for rows in args.rows for m in run(rows)]
-    print(format_table(measures))
-    if args.report:
-        write_report(measures, Path(args.report))
-        print(f"written to {args.report}")
+    _show(format_table(measures), args.report, lambda path: write_report(measures, path))
     return 0
 
 
@@ -193,10 +192,11 @@ def _bench(args: argparse.Namespace) -> int:
 
     workdir = paths.REPO_ROOT / "warehouse" / "bench" / str(args.customers)
     steps = run(args.customers, workdir)
-    print(format_table(args.customers, steps))
-    if args.report:
-        write_report(args.customers, steps, Path(args.report))
-        print(f"written to {args.report}")
+    _show(
+        format_table(args.customers, steps),
+        args.report,
+        lambda path: write_report(args.customers, steps, path),
+    )
     return 0 if all(step.ok for step in steps) else 1
 
 
