@@ -109,9 +109,12 @@ def fit_table(summary: pa.Table) -> pa.Table:
 
     gamma_gamma: clv.Fit | None = None
     repeat = (x > 0) & np.isfinite(spend)
+    # Sorted, so that the fit does not depend on the order rows arrive in (the
+    # sums would differ in their last bits, and so would the optimum).
+    by_value = np.lexsort((spend[repeat], x[repeat]))
     reason = None
     try:
-        gamma_gamma = clv.fit_gamma_gamma(x[repeat], spend[repeat])
+        gamma_gamma = clv.fit_gamma_gamma(x[repeat][by_value], spend[repeat][by_value])
     except clv.InsufficientData as error:
         reason = str(error)
     rows += _fit_rows(

@@ -199,3 +199,20 @@ def test_fit_recovers_the_parameters_of_simulated_buyers():
         assert fit[("bg_nbd", name)] == pytest.approx(value, rel=0.15), name
     for name, value in GAMMA_GAMMA_TRUTH.items():
         assert fit[("gamma_gamma", name)] == pytest.approx(value, rel=0.15), name
+
+
+def test_the_fit_does_not_depend_on_the_order_of_rows():
+    """DuckDB returns rows in any order; the same extracts must give the same marts."""
+    rng = np.random.default_rng(5)
+    n = 400
+    x = rng.integers(0, 5, n)
+    age = rng.uniform(10, 60, n)
+    t_x = np.where(x > 0, age * rng.uniform(0, 1, n), 0.0)
+    spend = np.where(x > 0, rng.gamma(6.0, 8.0, n), np.nan)
+    shuffled = rng.permutation(n)
+    fits = [
+        fit_table(_summary(x[o].tolist(), t_x[o].tolist(), age[o].tolist(), spend[o].tolist()))
+        for o in (np.arange(n), shuffled)
+    ]
+    assert fits[0].column("status").to_pylist() == ["ok"] * 7
+    assert fits[0].column("value").to_pylist() == fits[1].column("value").to_pylist()
