@@ -26,6 +26,8 @@ from typing import Any
 
 import duckdb
 
+from cx import paths
+
 SURVEY_TYPES = ["relationship_nps", "transactional_nps", "csat", "ces"]
 STAGES = ["awareness", "consideration", "purchase", "service", "loyalty"]
 NPS_CATEGORIES = ["promoter", "passive", "detractor"]
@@ -376,12 +378,7 @@ def run_gate(build_database: Path, docs_root: Path, now: dt.datetime | None = No
     result = GateResult(success=True)
 
     with duckdb.connect(str(build_database), read_only=True) as con:
-        existing = {
-            row[0]
-            for row in con.sql(
-                "select table_name from duckdb_tables() where schema_name = 'marts'"
-            ).fetchall()
-        }
+        existing = {row[0] for row in con.sql(paths.MARTS_SQL).fetchall()}
         suites = mart_suites(now)
         frames: dict[str, tuple[Any, list[Any]]] = {}
         for mart, expectations in suites.items():

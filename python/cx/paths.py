@@ -27,3 +27,13 @@ def bi_parquet() -> Path:
 def gate_docs() -> Path:
     """Where the quality gate keeps its Great Expectations project and Data Docs."""
     return build_database().parent / "gx"
+
+
+MARTS_SCHEMA = "marts"
+# The marts of a build database: its tables and views (a mart can be a view
+# over an incremental table; publishing copies it into a table).
+MARTS_SQL = (
+    f"select table_name from duckdb_tables() where schema_name = '{MARTS_SCHEMA}'"
+    f" union select view_name from duckdb_views() where schema_name = '{MARTS_SCHEMA}'"
+    " and not internal order by 1"
+)

@@ -33,8 +33,10 @@ from pathlib import Path
 
 import duckdb
 
+from cx import paths
+
 BI_STORAGE_VERSION = "v1.0.0"
-SCHEMA = "marts"
+SCHEMA = paths.MARTS_SCHEMA
 
 
 @dataclass(frozen=True)
@@ -69,13 +71,7 @@ def _remove_leftovers(folder: Path, pattern: str, keep: set[Path]) -> None:
 
 def published_marts(build_database: Path) -> list[str]:
     with duckdb.connect(str(build_database), read_only=True) as con:
-        return [
-            row[0]
-            for row in con.sql(
-                "select table_name from duckdb_tables()"
-                f" where schema_name = '{SCHEMA}' order by table_name"
-            ).fetchall()
-        ]
+        return [row[0] for row in con.sql(paths.MARTS_SQL).fetchall()]
 
 
 def publish(build_database: Path, bi_database: Path, parquet_link: Path) -> Publication:

@@ -1,5 +1,9 @@
 {#- Each touchpoint with its journey stage: the stage rules seed, by type and
-    by whether it happened up to the customer's first purchase or after. -#}
+    by whether it happened up to the customer's first purchase or after.
+    A view: stages depend on each customer's first purchase, which a new
+    or late order moves, so they are derived when read, never stored. -#}
+{{ config(materialized='view') }}
+
 with
 
 touchpoints as (

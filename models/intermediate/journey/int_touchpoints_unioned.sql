@@ -4,7 +4,17 @@
     tickets and replies their requester's link; responses their own link.
     Touchpoints of deleted contacts are left out (they never reach a mart);
     previews, tests, spam and cancelled orders were never interactions.
+
+    Incremental (macros/incremental.sql): a run recomputes the records
+    `touchpoint_changes` selects and stamps them with `batched_at`.
 -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_recomputed_keys('touchpoint_id', touchpoints_to_recompute()) }}",
+    post_hook="{{ remember_identity_links(['anonymous_id', 'email_address', 'support_user', 'survey_response']) }}",
+) }}
 with
 
 activities as (
@@ -64,6 +74,7 @@ activity_touchpoints as (
         on device_links.record_type = 'anonymous_id' and activities.anonymous_id = device_links.record_id
     left join identity_links as email_links
         on email_links.record_type = 'email_address' and activities.email = email_links.record_id
+    where {{ touchpoint_changes('activities') }}
 ),
 
 order_touchpoints as (
@@ -79,7 +90,7 @@ order_touchpoints as (
         coalesce(contacts.is_deleted, false) as is_deleted_contact
     from orders
     left join contacts on orders.contact_id = contacts.contact_id
-    where orders.status != 'cancelled'
+    where orders.status != 'cancelled' and {{ touchpoint_changes('orders') }}
 ),
 
 requesters as (
@@ -107,6 +118,7 @@ ticket_touchpoints as (
         coalesce(requesters.is_deleted_contact, false) as is_deleted_contact
     from tickets
     left join requesters on tickets.requester_id = requesters.user_id
+    where {{ touchpoint_changes('tickets') }}
 ),
 
 reply_touchpoints as (
@@ -124,7 +136,9 @@ reply_touchpoints as (
     inner join users as authors on ticket_events.author_id = authors.user_id
     inner join tickets on ticket_events.ticket_id = tickets.ticket_id
     left join requesters on tickets.requester_id = requesters.user_id
-    where ticket_events.event_type = 'comment' and ticket_events.is_public and authors.is_staff
+    where
+        ticket_events.event_type = 'comment' and ticket_events.is_public and authors.is_staff
+        and {{ touchpoint_changes('ticket_events') }}
 ),
 
 response_touchpoints as (
@@ -144,7 +158,7 @@ response_touchpoints as (
             response_links.record_type = 'survey_response'
             and responses.response_id = response_links.record_id
     left join contacts on responses.contact_ref = contacts.contact_id
-    where responses.is_real_response
+    where responses.is_real_response and {{ touchpoint_changes('responses') }}
 ),
 
 all_touchpoints as (
@@ -168,7 +182,8 @@ final as (
         channel,
         touchpoint_type,
         customer_id,
-        customer_link_rule
+        customer_link_rule,
+        cast('{{ run_started_at.isoformat() }}' as timestamptz) as batched_at
     from all_touchpoints
     where not is_deleted_contact
 )

@@ -1,5 +1,7 @@
 {#- Each ticket with the support-time measures computed from its audit log
-    (contract: first reply, full resolution, reopens, one-touch). -#}
+    (contract: first reply, full resolution, reopens, one-touch).
+    A view: `fct_support_tickets` reads it for the tickets it recomputes. -#}
+{{ config(materialized='view') }}
 with
 
 tickets as (

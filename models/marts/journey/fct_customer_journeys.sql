@@ -1,11 +1,23 @@
 {#- One row per customer and journey stage reached: when the customer first
     touched the stage, when they first moved on to another stage, how many
-    touchpoints the stage holds. -#}
+    touchpoints the stage holds.
+    Incremental: a run rebuilds the customers `journeys_to_recompute` names. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_recomputed_keys('customer_id', journeys_to_recompute()) }}",
+) }}
+
 with
 
 touchpoints as (
     select * from {{ ref('int_touchpoints_staged') }}
-    where customer_id is not null
+    where
+        customer_id is not null
+        {% if is_incremental() -%}
+            and customer_id in ({{ journeys_to_recompute() }})
+        {%- endif %}
 ),
 
 journey_starts as (

@@ -1,7 +1,20 @@
+{#- Incremental (macros/incremental.sql): a run recomputes the tickets
+    `tickets_to_recompute` names. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_recomputed_keys('ticket_id', tickets_to_recompute()) }}",
+    post_hook="{{ remember_identity_links(['support_user']) }}",
+) }}
+
 with
 
 tickets as (
     select * from {{ ref('int_tickets_measured') }}
+    {% if is_incremental() -%}
+        where ticket_id in ({{ tickets_to_recompute() }})
+    {%- endif %}
 ),
 
 identity_links as (

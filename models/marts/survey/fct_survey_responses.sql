@@ -1,3 +1,13 @@
+{#- Incremental (macros/incremental.sql): a run recomputes the responses
+    `responses_to_recompute` names; one that became invalid is removed. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_recomputed_keys('response_id', responses_to_recompute()) }}",
+    post_hook="{{ remember_identity_links(['survey_response']) }}",
+) }}
+
 with
 
 responses as (
@@ -19,7 +29,11 @@ themes as (
 
 valid_responses as (
     select * from responses
-    where exclusion_reason is null
+    where
+        exclusion_reason is null
+        {% if is_incremental() -%}
+            and response_id in ({{ responses_to_recompute() }})
+        {%- endif %}
 ),
 
 final as (
