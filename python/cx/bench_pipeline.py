@@ -20,6 +20,7 @@ from pathlib import Path
 
 from cx import paths
 from cx.bench_clv import machine, replace_section
+from cx.increments import latest_moment, write_extracts_until
 
 SEED = 1
 
@@ -59,44 +60,81 @@ def run_reference(extracts: Path, database: Path) -> None:
         con.execute(sql.replace("{dir}", str(extracts)))
 
 
+FULL = ("dbt build (full, with every dbt test)", "quality gate", "publish")
+INCREMENTAL = (
+    "dbt build after one more day (incremental)",
+    "quality gate after one more day",
+    "publish after one more day",
+)
+SETUP = "dbt build of the day before (sets up the incremental run)"
+
+
+def _generate(customers: int, workdir: Path, env: dict[str, str]) -> list[Step]:
+    """Generate the extracts and the day before them, unless this size is cached."""
+    extracts, day_before = workdir / "extracts", workdir / "extracts-day-before"
+    marker = workdir / f"generated-{customers}-{SEED}"
+    if marker.exists() and day_before.exists():
+        return []
+    shutil.rmtree(extracts, ignore_errors=True)
+    shutil.rmtree(day_before, ignore_errors=True)
+    for old in workdir.glob("generated-*"):
+        old.unlink()
+    generate = [str(Path(sys.executable).parent / "cx"), "generate", "--customers",
+                str(customers), "--seed", str(SEED), "--out", str(extracts)]  # fmt: skip
+    steps = [_run("generate extracts", generate, env)]
+    if steps[-1].ok:
+        cutoff = latest_moment(extracts).replace(hour=0, minute=0, second=0, microsecond=0)
+        left_out = write_extracts_until(extracts, day_before, cutoff)
+        print(f"  the day before: {cutoff:%Y-%m-%d}, {sum(left_out.values()):,} lines held back")
+        marker.touch()
+    return steps
+
+
 def run(customers: int, workdir: Path) -> list[Step]:
     workdir.mkdir(parents=True, exist_ok=True)
-    extracts = workdir / "extracts"
-    marker = workdir / f"generated-{customers}-{SEED}"
     bin_dir = Path(sys.executable).parent
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CX_")}
-    env.update(
-        CX_EXTRACTS_DIR=str(extracts),
-        CX_BUILD_DB=str(workdir / "build.duckdb"),
-        CX_BI_DB=str(workdir / "bi" / "bi.duckdb"),
-        DBT_TARGET_PATH=str(workdir / "target"),
-        DBT_LOG_PATH=str(workdir / "logs"),
-    )
-    steps = []
-    if not marker.exists():
-        shutil.rmtree(extracts, ignore_errors=True)
-        for old in workdir.glob("generated-*"):
-            old.unlink()
-        generate = [str(bin_dir / "cx"), "generate", "--customers", str(customers),
-                    "--seed", str(SEED), "--out", str(extracts)]  # fmt: skip
-        steps.append(_run("generate extracts", generate, env))
-        if not steps[-1].ok:
-            return steps
-        marker.touch()
-    (workdir / "build.duckdb").unlink(missing_ok=True)
+    base = {k: v for k, v in os.environ.items() if not k.startswith("CX_")}
+    base.update(DBT_TARGET_PATH=str(workdir / "target"), DBT_LOG_PATH=str(workdir / "logs"))
+
+    def env(extracts: str, build: str) -> dict[str, str]:
+        return {
+            **base,
+            "CX_EXTRACTS_DIR": str(workdir / extracts),
+            "CX_BUILD_DB": str(workdir / build / "build.duckdb"),
+            "CX_BI_DB": str(workdir / build / "bi" / "bi.duckdb"),
+        }
+
+    full, incremental, day_before = (
+        env("extracts", "full"), env("extracts", "incremental"),
+        env("extracts-day-before", "incremental"),
+    )  # fmt: skip
+    steps = _generate(customers, workdir, full)
+    if steps and not steps[-1].ok:
+        return steps
+    for build in ("full", "incremental"):
+        shutil.rmtree(workdir / build, ignore_errors=True)
+        (workdir / build).mkdir()
     reference = [
         sys.executable, "-c",
         "import sys; from pathlib import Path; from cx.bench_pipeline import run_reference;"
         " run_reference(Path(sys.argv[1]), Path(sys.argv[2]))",
-        str(extracts), str(workdir / "reference.duckdb"),
+        str(workdir / "extracts"), str(workdir / "reference.duckdb"),
     ]  # fmt: skip
-    for name, command in (
-        ("pure-DuckDB reference", reference),
-        ("dbt build (full, with every dbt test)", [str(bin_dir / "dbt"), "build"]),
-        ("quality gate", [str(bin_dir / "cx"), "gate"]),
-        ("publish", [str(bin_dir / "cx"), "publish", "--skip-gate"]),
+    dbt, gate, publish = (
+        [str(bin_dir / "dbt"), "build"], [str(bin_dir / "cx"), "gate"],
+        [str(bin_dir / "cx"), "publish", "--skip-gate"],
+    )  # fmt: skip
+    for name, command, step_env in (
+        ("pure-DuckDB reference", reference, full),
+        (FULL[0], dbt, full),
+        (FULL[1], gate, full),
+        (FULL[2], publish, full),
+        (SETUP, dbt, day_before),
+        (INCREMENTAL[0], dbt, incremental),
+        (INCREMENTAL[1], gate, incremental),
+        (INCREMENTAL[2], publish, incremental),
     ):
-        steps.append(_run(name, command, env))
+        steps.append(_run(name, command, step_env))
         if not steps[-1].ok:
             break
     return steps
@@ -106,24 +144,32 @@ def format_table(customers: int, steps: list[Step]) -> str:
     if not all(step.ok for step in steps):
         failed = next(step.name for step in steps if not step.ok)
         return f"{failed} failed: no figures (see the error above)"
-    reference = next(s.seconds for s in steps if s.name == "pure-DuckDB reference")
-    pipeline = [s for s in steps if s.name not in ("generate extracts", "pure-DuckDB reference")]
-    total = sum(s.seconds for s in pipeline)
+    by_name = {s.name: s for s in steps}
+    reference = by_name["pure-DuckDB reference"].seconds
+
+    def total(names: tuple[str, ...]) -> tuple[float, float]:
+        chosen = [by_name[name] for name in names]
+        return sum(s.seconds for s in chosen), max(s.peak_rss_mb for s in chosen)
+
+    full, full_peak = total(FULL)
+    incremental, incremental_peak = total(INCREMENTAL)
     lines = [
-        f"| {customers:,} customers | seconds | x reference | peak RSS (MB) | result |",
-        "|---|---:|---:|---:|---|",
+        f"| {customers:,} customers | seconds | x reference | peak RSS (MB) |",
+        "|---|---:|---:|---:|",
     ]
     for s in steps:
-        ratio = "" if s.name == "generate extracts" else f"{s.seconds / reference:.1f}"
-        lines.append(
-            f"| {s.name} | {s.seconds:.1f} | {ratio} | {s.peak_rss_mb:,.0f} |"
-            f" {'ok' if s.ok else 'failed'} |"
-        )
-    lines.append(
-        f"| **full pipeline (build + gate + publish)** | **{total:.1f}** |"
-        f" **{total / reference:.1f}** | {max(s.peak_rss_mb for s in pipeline):,.0f} | |"
-    )
-    lines.append("| incremental build after one more day | not implemented | | | |")
+        ratio = "" if s.name in ("generate extracts", SETUP) else f"{s.seconds / reference:.1f}"
+        lines.append(f"| {s.name} | {s.seconds:.1f} | {ratio} | {s.peak_rss_mb:,.0f} |")
+    lines += [
+        f"| **full pipeline (build + gate + publish)** | **{full:.1f}** |"
+        f" **{full / reference:.1f}** | {full_peak:,.0f} |",
+        f"| **after one more day (incremental build + gate + publish)** | **{incremental:.1f}** |"
+        f" **{incremental / reference:.1f}** | {incremental_peak:,.0f} |",
+        "",
+        f"After one more day, `make build` took {incremental / full:.2f}x the full pipeline;"
+        f" the incremental `dbt build` alone took"
+        f" {by_name[INCREMENTAL[0]].seconds / by_name[FULL[0]].seconds:.2f}x the full one.",
+    ]
     return "\n".join(lines)
 
 
@@ -133,6 +179,8 @@ def write_report(customers: int, steps: list[Step], path: Path) -> None:
         f"`make bench CUSTOMERS={customers}` (`cx bench`): generated extracts (seed {SEED}),\n"
         "each step a process of its own. The reference is `python/cx/sql/reference_pipeline.sql`\n"
         "(load, clean, identity rules, touchpoints, NPS, support times, historical value, in\n"
-        "plain DuckDB). Measured on: " + machine() + ".\n\n" + format_table(customers, steps) + "\n"
+        "plain DuckDB). The day before is the same extracts without the lines of their last\n"
+        "day (`cx.increments`); it is built first, then the whole extracts incrementally.\n"
+        "Measured on: " + machine() + ".\n\n" + format_table(customers, steps) + "\n"
     )
     replace_section(path, f"Pipeline at {customers:,} customers", text)

@@ -20,11 +20,13 @@ import datetime as dt
 import logging
 import os
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import pandas as pd
 
 from cx import paths
 
@@ -326,10 +328,6 @@ select
 """
 
 
-def _reconciliation_frame(con: duckdb.DuckDBPyConnection) -> Any:
-    return con.sql(RECONCILIATIONS).df()
-
-
 def _freshness_expectations(con: duckdb.DuckDBPyConnection, now: dt.datetime) -> list[Any]:
     e = _expectations()
     latest_in_extracts, _ = con.sql(FRESHNESS).fetchall()[0]
@@ -360,82 +358,190 @@ def _columns_of(suite: list[Any]) -> set[str] | None:
     return columns
 
 
+# Expectations on the whole table: they cannot be checked a chunk at a time.
+TABLE_LEVEL = {
+    "expect_column_values_to_be_unique",
+    "expect_compound_columns_to_be_unique",
+    "expect_table_row_count_to_equal",
+}
+
+
+def chunk_rows() -> int:
+    """Rows validated at a time (``CX_GATE_CHUNK_ROWS``): the gate's memory bound."""
+    return int(os.environ.get("CX_GATE_CHUNK_ROWS", "1000000"))
+
+
+@dataclass
+class _Suite:
+    """A suite and the frames to validate it on, each with the rows it holds."""
+
+    name: str
+    expectations: list[Any]
+    runs: Iterator[tuple[Any, str]]
+    examples_from_frame: bool = False
+    checks: int | None = None  # expectations it stands for, when not one each
+
+
+def _chunks(con: duckdb.DuckDBPyConnection, sql: str) -> Iterator[tuple[Any, str]]:
+    """A query's rows as DataFrames of at most ``chunk_rows()`` rows, with their place."""
+    size = chunk_rows()
+    vectors = max(1, size // 2048)  # DuckDB hands rows over 2,048 at a time
+    con.execute(sql)
+    first = 0
+    while len(fetched := con.fetch_df_chunk(vectors)) > 0:
+        for start in range(0, len(fetched), size):
+            frame = fetched.iloc[start : start + size]
+            yield frame, f"rows {first + 1:,}-{first + len(frame):,}"
+            first += len(frame)
+
+
+def _table_checks(
+    con: duckdb.DuckDBPyConnection, mart: str, expectations: list[Any]
+) -> tuple[Any, list[Any]] | None:
+    """Table-level expectations of a mart too large for one chunk, computed in DuckDB.
+
+    One row per check (its name, the value found, a few offending keys); GX
+    validates that each value is what the expectation asks for.
+    """
+    rows = []
+    for expectation in expectations:
+        kwargs = expectation.configuration.kwargs
+        if expectation.expectation_type == "expect_table_row_count_to_equal":
+            found = con.sql(f"select count(*) from marts.{mart}").fetchall()[0][0]
+            rows.append((f"row count = {kwargs['value']}", found - kwargs["value"], []))
+        elif expectation.expectation_type in TABLE_LEVEL:
+            key = kwargs.get("column_list") or [kwargs["column"]]
+            columns = ", ".join(key)
+            duplicated = con.sql(
+                f"select {columns}, count(*) as lines from marts.{mart}"
+                f" where {' and '.join(f'{c} is not null' for c in key)}"
+                f" group by all having count(*) > 1 order by lines desc limit 5"
+            ).fetchall()
+            extra = con.sql(
+                f"select count(*) - count(distinct ({columns})) from marts.{mart}"
+                f" where {' and '.join(f'{c} is not null' for c in key)}"
+            ).fetchall()[0][0]
+            rows.append((f"({columns}) is unique", extra, [list(d) for d in duplicated]))
+    if not rows:
+        return None
+    frame = pd.DataFrame(rows, columns=["check_name", "difference", "examples"])
+    e = _expectations()
+    return frame, [e.ExpectColumnValuesToBeBetween(column="difference", min_value=0, max_value=0)]
+
+
+def _suites(
+    con: duckdb.DuckDBPyConnection, now: dt.datetime, result: GateResult
+) -> Iterator[_Suite]:
+    """Every suite the gate runs, read lazily: one chunk in memory at a time."""
+    existing = {row[0] for row in con.sql(paths.MARTS_SQL).fetchall()}
+    for mart, expectations in mart_suites(now).items():
+        if mart not in existing:
+            result.success = False
+            result.failures.append(Failure(mart, "mart exists", None, None, []))
+            continue
+        columns = _columns_of(expectations)
+        projection = "*" if columns is None else ", ".join(sorted(columns))
+        sql = f"select {projection} from marts.{mart}"
+        rows = con.sql(f"select count(*) from marts.{mart}").fetchall()[0][0]
+        if rows <= chunk_rows():
+            yield _Suite(mart, expectations, iter([(con.sql(sql).df(), "")]))
+            continue
+        # Too large for one chunk: keys and counts in DuckDB, the rest chunk by chunk.
+        table = _table_checks(con, mart, expectations)
+        if table is not None:
+            yield _Suite(f"{mart}__table", table[1], iter([(table[0], "")]), True, len(table[0]))
+        rowwise = [e for e in expectations if e.expectation_type not in TABLE_LEVEL]
+        yield _Suite(mart, rowwise, _chunks(con, sql))
+    e = _expectations()
+    pair = e.ExpectColumnPairValuesToBeEqual(column_A="expected", column_B="actual")
+    yield _Suite("reconciliation", [pair], iter([(con.sql(RECONCILIATIONS).df(), "")]), True)
+    freshness = _freshness_expectations(con, now)
+    yield _Suite("freshness", freshness, iter([(con.sql(FRESHNESS).df(), "")]))
+
+
 def run_gate(build_database: Path, docs_root: Path, now: dt.datetime | None = None) -> GateResult:
-    """Validate every published mart and the cross-table checks; build Data Docs."""
+    """Validate every published mart and the cross-table checks; build Data Docs.
+
+    Marts are read one at a time, at most ``chunk_rows()`` rows at once, so memory
+    stays bounded whatever the size of the marts.
+    """
     warnings.filterwarnings("ignore")
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     import great_expectations as gx
+    from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.base import ProgressBarsConfig
 
     now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
     docs_root.mkdir(parents=True, exist_ok=True)
-    from great_expectations.data_context.types.base import ProgressBarsConfig
-
     context = gx.get_context(mode="file", project_root_dir=str(docs_root))
     # A build's output is for people: no progress bars between the report lines.
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     source = context.data_sources.add_or_update_pandas("warehouse")
     result = GateResult(success=True)
+    failures: dict[tuple[str, str, str | None], Failure] = {}
 
     with duckdb.connect(str(build_database), read_only=True) as con:
-        existing = {row[0] for row in con.sql(paths.MARTS_SQL).fetchall()}
-        suites = mart_suites(now)
-        frames: dict[str, tuple[Any, list[Any]]] = {}
-        for mart, expectations in suites.items():
-            if mart not in existing:
-                result.success = False
-                result.failures.append(Failure(mart, "mart exists", None, None, []))
-                continue
-            columns = _columns_of(expectations)
-            projection = "*" if columns is None else ", ".join(sorted(columns))
-            frames[mart] = (con.sql(f"select {projection} from marts.{mart}").df(), expectations)
-        frames["reconciliation"] = (
-            _reconciliation_frame(con),
-            [gx.expectations.ExpectColumnPairValuesToBeEqual(column_A="expected",
-                                                              column_B="actual")],
-        )  # fmt: skip
-        frames["freshness"] = (con.sql(FRESHNESS).df(), _freshness_expectations(con, now))
-
-    for name, (frame, expectations) in frames.items():
-        asset = source.add_dataframe_asset(name=name)
-        batch = asset.add_batch_definition_whole_dataframe(name)
-        suite = gx.ExpectationSuite(name=name)
-        for expectation in expectations:
-            suite.add_expectation(expectation)
-        suite = context.suites.add_or_update(suite)
-        definition = context.validation_definitions.add_or_update(
-            gx.ValidationDefinition(name=name, data=batch, suite=suite)
-        )
-        checkpoint = context.checkpoints.add_or_update(
-            gx.Checkpoint(
-                name=f"gate_{name}",
-                validation_definitions=[definition],
-                actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs")],
-                result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5},
+        for suite_spec in _suites(con, now, result):
+            name = suite_spec.name
+            asset = source.add_dataframe_asset(name=name)
+            batch = asset.add_batch_definition_whole_dataframe(name)
+            suite = gx.ExpectationSuite(name=name)
+            for expectation in suite_spec.expectations:
+                suite.add_expectation(expectation)
+            suite = context.suites.add_or_update(suite)
+            definition = context.validation_definitions.add_or_update(
+                gx.ValidationDefinition(name=name, data=batch, suite=suite)
             )
-        )
-        outcome = checkpoint.run(batch_parameters={"dataframe": frame})
-        result.checked[name] = len(expectations)
-        for validation in outcome.run_results.values():
-            for check in validation.results:
-                if check.success:
-                    continue
-                result.success = False
-                config = check.expectation_config
-                details = check.result or {}
-                examples = details.get("partial_unexpected_list") or []
-                if name == "reconciliation":
-                    examples = frame[frame["expected"] != frame["actual"]].values.tolist()
-                result.failures.append(
-                    Failure(
-                        name,
-                        config.type,
-                        config.kwargs.get("column"),
-                        details.get("unexpected_count"),
-                        list(examples),
-                    )
+            result.checked[name] = suite_spec.checks or len(suite_spec.expectations)
+            checkpoint = context.checkpoints.add_or_update(
+                gx.Checkpoint(
+                    name=f"gate_{name}",
+                    validation_definitions=[definition],
+                    result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5},
                 )
+            )
+            for frame, rows in suite_spec.runs:
+                outcome = checkpoint.run(
+                    batch_parameters={"dataframe": frame},
+                    run_id=RunIdentifier(run_name=f"{name} {rows}".strip()),
+                )
+                for validation in outcome.run_results.values():
+                    for check in validation.results:
+                        if not check.success:
+                            _record(failures, name, check, frame, suite_spec.examples_from_frame)
+                del frame
+    result.failures += failures.values()
+    result.success = result.success and not failures
+    context.build_data_docs()
     sites = context.get_docs_sites_urls()
     if sites:
         result.docs_index = Path(sites[0]["site_url"].removeprefix("file://"))
     return result
+
+
+def _record(
+    failures: dict[tuple[str, str, str | None], Failure],
+    suite: str,
+    check: Any,
+    frame: Any,
+    examples_from_frame: bool,
+) -> None:
+    """Add a failed expectation; a mart validated in chunks adds up its chunks."""
+    config = check.expectation_config
+    details = check.result or {}
+    examples = list(details.get("partial_unexpected_list") or [])
+    if examples_from_frame:
+        # The table's own rows say what failed: the check and the values it found.
+        column = "expected" if "expected" in frame else "difference"
+        other = "actual" if column == "expected" else None
+        wrong = frame[frame[column] != frame[other]] if other else frame[frame[column] != 0]
+        examples = wrong.values.tolist()
+    key = (suite, config.type, config.kwargs.get("column"))
+    found = failures.get(key)
+    count = details.get("unexpected_count")
+    if found is None:
+        failures[key] = Failure(suite, config.type, key[2], count, examples[:5])
+    else:
+        total = None if count is None else (found.unexpected_count or 0) + count
+        failures[key] = Failure(suite, config.type, key[2], total, (found.examples + examples)[:5])

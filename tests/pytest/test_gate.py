@@ -1,0 +1,74 @@
+"""The gate reads large marts a chunk at a time and still sees the whole table."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import Build
+from cx.gate import run_gate
+
+MARTS = 16
+TOTAL_EXPECTATIONS = 125
+
+
+def _copy(build: Build, target: Path, *changes: str) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(build.database, target)
+    with duckdb.connect(str(target)) as con:
+        for change in changes:
+            con.sql(change)
+    return target
+
+
+@pytest.fixture
+def broken(tiny_build: Build, tmp_path: Path) -> Path:
+    """A touchpoint stored twice, and every journey stage left without touchpoints."""
+    return _copy(
+        tiny_build,
+        tmp_path / "broken" / "build.duckdb",
+        "insert into intermediate.int_touchpoints_unioned"
+        " (select * from intermediate.int_touchpoints_unioned order by touchpoint_id desc limit 1)",
+        "update marts.fct_customer_journeys set touchpoints_in_stage = 0",
+    )
+
+
+def test_chunked_validation_checks_every_expectation(tiny_build, tmp_path, monkeypatch):
+    monkeypatch.setenv("CX_GATE_CHUNK_ROWS", "3")
+    result = run_gate(tiny_build.database, tmp_path / "gx")
+    assert result.success, result.format()
+    assert sum(result.checked.values()) == TOTAL_EXPECTATIONS
+    # Keys and row counts of the marts larger than a chunk go to a table-level suite.
+    assert "fct_touchpoints__table" in result.checked
+    assert len(result.checked) > MARTS + 2
+
+
+def test_a_duplicate_key_is_caught_whole_or_in_chunks(broken, tmp_path, monkeypatch):
+    with duckdb.connect(str(broken), read_only=True) as con:
+        duplicated, journeys, empty = con.sql(
+            "select (select max(touchpoint_id) from marts.fct_touchpoints),"
+            " (select count(*) from marts.fct_customer_journeys),"
+            " (select count(*) from marts.fct_customer_journeys where touchpoints_in_stage = 0)"
+        ).fetchall()[0]
+    assert journeys == empty > 3  # more than one chunk of three rows
+
+    whole = run_gate(broken, tmp_path / "whole")
+    failed = {(f.suite, f.expectation, f.column): f for f in whole.failures}
+    unique = failed[("fct_touchpoints", "expect_column_values_to_be_unique", "touchpoint_id")]
+    assert unique.unexpected_count == 2 and set(unique.examples) == {duplicated}
+    stages = ("fct_customer_journeys", "expect_column_values_to_be_between", "touchpoints_in_stage")
+    assert failed[stages].unexpected_count == empty
+
+    monkeypatch.setenv("CX_GATE_CHUNK_ROWS", "3")
+    chunked = run_gate(broken, tmp_path / "chunked")
+    assert not chunked.success
+    failed = {(f.suite, f.expectation, f.column): f for f in chunked.failures}
+    keys = failed[("fct_touchpoints__table", "expect_column_values_to_be_between", "difference")]
+    assert keys.unexpected_count == 1
+    assert keys.examples == [["(touchpoint_id) is unique", 1, [[duplicated, 2]]]]
+    assert failed[stages].unexpected_count == empty  # added up over the chunks
+    assert failed[stages].examples == [0] * min(empty, 5)
+    assert "FAILED fct_touchpoints__table.difference" in chunked.format()
