@@ -99,7 +99,12 @@ def score_comments(comments: pa.Table) -> pa.Table:
     ids = comments.column("response_id").to_pylist()
     texts = comments.column("comment_text").to_pylist()
     languages = comments.column("language_code").to_pylist()
-    scored = [score(text, language) for text, language in zip(texts, languages, strict=True)]
+    # The same verbatim in the same language scores the same: score it once.
+    memo: dict[tuple[str | None, str | None], tuple[float | None, str | None]] = {}
+    scored = [
+        memo[pair] if pair in memo else memo.setdefault(pair, score(*pair))
+        for pair in zip(texts, languages, strict=True)
+    ]
     return pa.table(
         {
             "response_id": pa.array(ids, pa.string()),
