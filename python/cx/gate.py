@@ -96,7 +96,10 @@ def mart_suites(now: dt.datetime) -> dict[str, list[Any]]:
         return e.ExpectColumnValuesToBeInSet(column=column, value_set=values)
 
     def not_future(*columns: str) -> list[Any]:
-        return [between(c, high=now) for c in columns]
+        # The column's latest value, not each value: GX's pandas engine compares
+        # timestamps one Python object at a time (18 s of a 39 s gate at 100k
+        # customers); the maximum is vectorised and says the same thing.
+        return [e.ExpectColumnMaxToBeBetween(column=c, max_value=now) for c in columns]
 
     def holds(columns: list[str]) -> Any:
         return e.ExpectTableColumnsToMatchSet(column_set=columns, exact_match=False)

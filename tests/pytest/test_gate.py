@@ -26,13 +26,16 @@ def _copy(build: Build, target: Path, *changes: str) -> Path:
 
 @pytest.fixture
 def broken(tiny_build: Build, tmp_path: Path) -> Path:
-    """A touchpoint stored twice, and every journey stage left without touchpoints."""
+    """A touchpoint stored twice, one dated tomorrow, and journey stages without touchpoints."""
     return _copy(
         tiny_build,
         tmp_path / "broken" / "build.duckdb",
         "insert into intermediate.int_touchpoints_unioned"
         " (select * from intermediate.int_touchpoints_unioned order by touchpoint_id desc limit 1)",
         "update marts.fct_customer_journeys set touchpoints_in_stage = 0",
+        "update intermediate.int_touchpoints_unioned set occurred_at = now() + interval 1 day"
+        " where touchpoint_id = (select min(touchpoint_id)"
+        " from intermediate.int_touchpoints_unioned)",
     )
 
 
@@ -61,6 +64,8 @@ def test_a_duplicate_key_is_caught_whole_or_in_chunks(broken, tmp_path, monkeypa
     assert unique.unexpected_count == 2 and set(unique.examples) == {duplicated}
     stages = ("fct_customer_journeys", "expect_column_values_to_be_between", "touchpoints_in_stage")
     assert failed[stages].unexpected_count == empty
+    future = ("fct_touchpoints", "expect_column_max_to_be_between", "occurred_at")
+    assert future in failed
 
     monkeypatch.setenv("CX_GATE_CHUNK_ROWS", "3")
     chunked = run_gate(broken, tmp_path / "chunked")
@@ -71,4 +76,5 @@ def test_a_duplicate_key_is_caught_whole_or_in_chunks(broken, tmp_path, monkeypa
     assert keys.examples == [["(touchpoint_id) is unique", 1, [[duplicated, 2]]]]
     assert failed[stages].unexpected_count == empty  # added up over the chunks
     assert failed[stages].examples == [0] * min(empty, 5)
+    assert future in failed
     assert "FAILED fct_touchpoints__table.difference" in chunked.format()
