@@ -117,8 +117,11 @@ def _maximise(
     def mean(log_params: Array) -> float:
         return negative_log_likelihood(log_params) / customers
 
+    # Nelder-Mead only finds the basin (it is robust to a poor start); L-BFGS-B
+    # converges in it. Tighter simplex tolerances doubled the evaluations at 100k
+    # customers (918 against 477) for the same optimum.
     coarse = optimize.minimize(
-        mean, start, method="Nelder-Mead", options={"maxiter": 3000, "xatol": 1e-7, "fatol": 1e-11}
+        mean, start, method="Nelder-Mead", options={"maxiter": 3000, "xatol": 1e-4, "fatol": 1e-9}
     )
     fine = optimize.minimize(mean, coarse.x, method="L-BFGS-B", options={"maxiter": 2000})
     best = fine if fine.success and fine.fun <= coarse.fun else coarse
