@@ -57,6 +57,16 @@ def dbt_build(workdir: Path, extracts_dir: Path | None, *args: str, **extra: str
     return Build(proc.returncode, proc.stdout + proc.stderr, Path(env["CX_BUILD_DB"]))
 
 
+def copy_build(build: Build, target: Path, *changes: str) -> Path:
+    """A copy of a built database at ``target``, with SQL ``changes`` applied to it."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(build.database, target)
+    with duckdb.connect(str(target)) as con:
+        for change in changes:
+            con.sql(change)
+    return target
+
+
 def copy_extracts(source: Path, target: Path) -> Path:
     shutil.copytree(source, target, ignore=shutil.ignore_patterns("*.md"))
     return target

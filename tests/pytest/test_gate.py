@@ -2,32 +2,22 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from conftest import Build
+from conftest import Build, copy_build
 from cx.gate import run_gate
 
 MARTS = 16
 TOTAL_EXPECTATIONS = 125
 
 
-def _copy(build: Build, target: Path, *changes: str) -> Path:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy(build.database, target)
-    with duckdb.connect(str(target)) as con:
-        for change in changes:
-            con.sql(change)
-    return target
-
-
 @pytest.fixture
 def broken(tiny_build: Build, tmp_path: Path) -> Path:
     """A touchpoint stored twice, one dated tomorrow, and journey stages without touchpoints."""
-    return _copy(
+    return copy_build(
         tiny_build,
         tmp_path / "broken" / "build.duckdb",
         "insert into intermediate.int_touchpoints_unioned"

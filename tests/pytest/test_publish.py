@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import os
 import random
-import shutil
 import signal
 import subprocess
 import sys
@@ -15,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import REPO, Build
+from conftest import REPO, Build, copy_build
 from cx.gate import run_gate
 from cx.publish import publish
 
@@ -26,15 +25,6 @@ MARTS = 16
 
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _copy_build(build: Build, target: Path, *changes: str) -> Path:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy(build.database, target)
-    with duckdb.connect(str(target)) as con:
-        for change in changes:
-            con.sql(change)
-    return target
 
 
 def _env(build_db: Path, bi_db: Path) -> dict[str, str]:
@@ -62,13 +52,13 @@ def _segment_and_stamp(bi_db: Path) -> tuple[str, str]:
 def builds(tiny_build: Build, tmp_path: Path) -> dict[str, Path]:
     """Two good builds that differ in one visible value, and one the gate must stop."""
     return {
-        "a": _copy_build(tiny_build, tmp_path / "a" / "build.duckdb"),
-        "b": _copy_build(
+        "a": copy_build(tiny_build, tmp_path / "a" / "build.duckdb"),
+        "b": copy_build(
             tiny_build,
             tmp_path / "b" / "build.duckdb",
             "update marts.dim_customers set segment = 'smb'",
         ),
-        "bad": _copy_build(
+        "bad": copy_build(
             tiny_build,
             tmp_path / "bad" / "build.duckdb",
             "update marts.mart_nps_monthly set nps = 150 where segment = 'all'",

@@ -10,8 +10,6 @@
 -#}
 {{ config(
     materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
     pre_hook="{{ delete_recomputed_keys('touchpoint_id', touchpoints_to_recompute()) }}",
     post_hook="{{ remember_identity_links(['anonymous_id', 'email_address', 'support_user', 'survey_response']) }}",
 ) }}

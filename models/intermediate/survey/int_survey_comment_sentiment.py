@@ -12,7 +12,6 @@ def model(dbt, session):
         materialized="incremental",
         unique_key="response_id",
         incremental_strategy="delete+insert",
-        on_schema_change="fail",
     )
     comments = (
         dbt.ref("int_survey_responses_classified")

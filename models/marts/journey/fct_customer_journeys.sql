@@ -4,8 +4,6 @@
     Incremental: a run rebuilds the customers `journeys_to_recompute` names. -#}
 {{ config(
     materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
     pre_hook="{{ delete_recomputed_keys('customer_id', journeys_to_recompute()) }}",
 ) }}
 

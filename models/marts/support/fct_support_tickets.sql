@@ -2,8 +2,6 @@
     `tickets_to_recompute` names. -#}
 {{ config(
     materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
     pre_hook="{{ delete_recomputed_keys('ticket_id', tickets_to_recompute()) }}",
     post_hook="{{ remember_identity_links(['support_user']) }}",
 ) }}

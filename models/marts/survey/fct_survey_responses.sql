@@ -2,8 +2,6 @@
     `responses_to_recompute` names; one that became invalid is removed. -#}
 {{ config(
     materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
     pre_hook="{{ delete_recomputed_keys('response_id', responses_to_recompute()) }}",
     post_hook="{{ remember_identity_links(['survey_response']) }}",
 ) }}
