@@ -64,12 +64,22 @@
 
 
 {#- The customers whose journeys an incremental build recomputes: those with a
-    touchpoint written by this run, and those whose touchpoint count no longer
-    matches their journey (a touchpoint deleted or moved to someone else). -#}
+    touchpoint written since the journeys last read the touchpoints (by this
+    run, or by one whose journeys never ran), and those whose touchpoint count
+    no longer matches their journey (a touchpoint deleted or moved away). -#}
 {% macro journeys_to_recompute() %}
     {%- set touchpoints = ref('int_touchpoints_unioned') -%}
+    {%- set consumed = consumed_touchpoints_relation() -%}
     select customer_id from {{ touchpoints }}
-    where batched_at = cast('{{ run_started_at.isoformat() }}' as timestamptz) and customer_id is not null
+    where
+        customer_id is not null
+        and batched_at > (
+            {%- if load_relation(consumed) is none %}
+                timestamptz '-infinity'
+            {%- else %}
+                select coalesce(max(consumed_through), timestamptz '-infinity') from {{ consumed }}
+            {%- endif %}
+        )
     union
     select coalesce(counted.customer_id, journeys.customer_id) from (
         select customer_id, count(*) as touchpoints from {{ touchpoints }}
@@ -82,4 +92,21 @@
     ) as journeys
         on counted.customer_id = journeys.customer_id
     where counted.touchpoints is distinct from journeys.touchpoints
+{% endmacro %}
+
+
+{#- Where the journeys remember up to which touchpoint batch they have read. -#}
+{% macro consumed_touchpoints_relation() %}
+    {%- set touchpoints = ref('int_touchpoints_unioned') -%}
+    {{ return(api.Relation.create(
+        database=touchpoints.database, schema=touchpoints.schema,
+        identifier=this.identifier ~ '__consumed_touchpoints'
+    )) }}
+{% endmacro %}
+
+
+{#- Post-hook of the journeys: they have read every touchpoint batch so far. -#}
+{% macro remember_consumed_touchpoints() %}
+    create or replace table {{ consumed_touchpoints_relation() }} as
+    select max(batched_at) as consumed_through from {{ ref('int_touchpoints_unioned') }}
 {% endmacro %}

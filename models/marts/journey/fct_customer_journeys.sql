@@ -5,6 +5,7 @@
 {{ config(
     materialized='incremental',
     pre_hook="{{ delete_recomputed_keys('customer_id', journeys_to_recompute()) }}",
+    post_hook="{{ remember_consumed_touchpoints() }}",
 ) }}
 
 with
