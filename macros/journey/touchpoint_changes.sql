@@ -63,35 +63,56 @@
 {% endmacro %}
 
 
+{#- Pre-hook of `int_touchpoints_unioned`: log the customers of the touchpoints
+    about to be recomputed (some will not come back: deleted, moved to someone
+    else), then delete those touchpoints. The journeys rebuild those customers. -#}
+{% macro replace_recomputed_touchpoints() %}
+    {%- set removed = removed_touchpoints_relation() -%}
+    {%- if is_incremental() -%}
+        {%- set keys = touchpoints_to_recompute() -%}
+        create table if not exists {{ removed }} (customer_id varchar, removed_at timestamptz);
+        insert into {{ removed }}
+        select distinct customer_id, cast('{{ run_started_at.isoformat() }}' as timestamptz)
+        from {{ this }}
+        where customer_id is not null and touchpoint_id in ({{ keys }});
+        delete from {{ this }} where touchpoint_id in ({{ keys }})
+    {%- else -%}
+        create or replace table {{ removed }} (customer_id varchar, removed_at timestamptz)
+    {%- endif -%}
+{% endmacro %}
+
+
+{% macro removed_touchpoints_relation() %}
+    {#- Beside the identity links (the same schema): a ref to the touchpoints
+        here would make their own pre-hook depend on them. -#}
+    {%- set links = ref('int_identity_links') -%}
+    {{ return(api.Relation.create(
+        database=links.database, schema=links.schema,
+        identifier='int_touchpoints_unioned__removed_customers'
+    )) }}
+{% endmacro %}
+
+
 {#- The customers whose journeys an incremental build recomputes: those with a
-    touchpoint written since the journeys last read the touchpoints (by this
-    run, or by one whose journeys never ran), and those whose touchpoint count
-    no longer matches their journey (a touchpoint deleted or moved away). -#}
+    touchpoint written or removed since the journeys last read the touchpoints
+    (by this run, or by one whose journeys never ran: the watermark is the
+    journeys' own). -#}
 {% macro journeys_to_recompute() %}
     {%- set touchpoints = ref('int_touchpoints_unioned') -%}
     {%- set consumed = consumed_touchpoints_relation() -%}
-    select customer_id from {{ touchpoints }}
-    where
-        customer_id is not null
-        and batched_at > (
-            {%- if load_relation(consumed) is none %}
-                timestamptz '-infinity'
-            {%- else %}
-                select coalesce(max(consumed_through), timestamptz '-infinity') from {{ consumed }}
-            {%- endif %}
-        )
-    union
-    select coalesce(counted.customer_id, journeys.customer_id) from (
-        select customer_id, count(*) as touchpoints from {{ touchpoints }}
-        where customer_id is not null
-        group by customer_id
-    ) as counted
-    full outer join (
-        select customer_id, sum(touchpoints_in_stage) as touchpoints from {{ this }}
-        group by customer_id
-    ) as journeys
-        on counted.customer_id = journeys.customer_id
-    where counted.touchpoints is distinct from journeys.touchpoints
+    {%- set removed = removed_touchpoints_relation() -%}
+    {%- if load_relation(consumed) is none or load_relation(removed) is none -%}
+        select customer_id from {{ touchpoints }}
+        union
+        select customer_id from {{ this }}
+    {%- else -%}
+        {%- set since = '(select coalesce(max(consumed_through), timestamptz \'-infinity\') from ' ~ consumed ~ ')' -%}
+        select customer_id from {{ touchpoints }}
+        where customer_id is not null and batched_at > {{ since }}
+        union
+        select customer_id from {{ removed }}
+        where removed_at > {{ since }}
+    {%- endif -%}
 {% endmacro %}
 
 
@@ -105,8 +126,11 @@
 {% endmacro %}
 
 
-{#- Post-hook of the journeys: they have read every touchpoint batch so far. -#}
+{#- Post-hook of the journeys: they have read every touchpoint batch so far,
+    and the log of removed touchpoints up to it is no longer needed. -#}
 {% macro remember_consumed_touchpoints() %}
     create or replace table {{ consumed_touchpoints_relation() }} as
-    select max(batched_at) as consumed_through from {{ ref('int_touchpoints_unioned') }}
+    select max(batched_at) as consumed_through from {{ ref('int_touchpoints_unioned') }};
+    delete from {{ removed_touchpoints_relation() }}
+    where removed_at <= (select max(consumed_through) from {{ consumed_touchpoints_relation() }})
 {% endmacro %}

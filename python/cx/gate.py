@@ -484,7 +484,7 @@ def run_gate(build_database: Path, docs_root: Path, now: dt.datetime | None = No
     result = GateResult(success=True)
     failures: dict[tuple[str, str, str | None], Failure] = {}
 
-    with duckdb.connect(str(build_database), read_only=True) as con:
+    with duckdb.connect(str(build_database), read_only=True, config=paths.duckdb_settings()) as con:
         for suite_spec in _suites(con, now, result):
             name = suite_spec.name
             asset = source.add_dataframe_asset(name=name)

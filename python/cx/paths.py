@@ -29,6 +29,15 @@ def gate_docs() -> Path:
     return build_database().parent / "gx"
 
 
+def duckdb_settings() -> dict[str, str]:
+    """DuckDB's threads and memory limit, the same variables and defaults as
+    ``profiles.yml``: the gate and the publish stay inside what the build may use."""
+    return {
+        "threads": os.environ.get("CX_DUCKDB_THREADS", "2"),
+        "memory_limit": os.environ.get("CX_DUCKDB_MEMORY_LIMIT", "8GB"),
+    }
+
+
 MARTS_SCHEMA = "marts"
 # The marts of a build database: its tables and views (a mart can be a view
 # over an incremental table; publishing copies it into a table).

@@ -92,12 +92,19 @@ def publish(build_database: Path, bi_database: Path, parquet_link: Path) -> Publ
         parquet_dir.mkdir()
         marts = published_marts(build_database)
         rows: dict[str, int] = {}
-        with duckdb.connect() as con:
-            con.sql(f"attach '{build_database}' as build (read_only)")
+        # Attached under its own name: views among the marts name their tables
+        # with the build database's catalog, which is the file's stem.
+        build = build_database.stem
+        if build == "bi":
+            raise ValueError(f"{build_database}: a build database cannot be named bi.duckdb")
+        with duckdb.connect(config=paths.duckdb_settings()) as con:
+            con.sql(f"attach '{build_database}' as \"{build}\" (read_only)")
             con.sql(f"attach '{staging_file}' as bi (storage_version '{BI_STORAGE_VERSION}')")
             con.sql(f"create schema bi.{SCHEMA}")
             for mart in marts:
-                con.sql(f"create table bi.{SCHEMA}.{mart} as select * from build.{SCHEMA}.{mart}")
+                con.sql(
+                    f'create table bi.{SCHEMA}.{mart} as select * from "{build}".{SCHEMA}.{mart}'
+                )
                 rows[mart] = con.sql(f"select count(*) from bi.{SCHEMA}.{mart}").fetchall()[0][0]
                 con.sql(
                     f"copy bi.{SCHEMA}.{mart} to '{parquet_dir / mart}.parquet' (format parquet)"

@@ -38,8 +38,8 @@ def build_env(workdir: Path, extracts_dir: Path | None, **extra: str) -> dict[st
         DBT_TARGET_PATH=str(workdir / "target"),
         DBT_LOG_PATH=str(workdir / "logs"),
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-        **extra,
     )
+    env.update(extra)
     return env
 
 

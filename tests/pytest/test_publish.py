@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import REPO, Build, copy_build
+from conftest import REPO, TINY, Build, copy_build, dbt_build
 from cx.gate import run_gate
 from cx.publish import publish
 
@@ -273,3 +273,18 @@ def test_a_failed_build_leaves_the_published_marts_exactly_as_they_were(builds, 
     assert "support/tickets.csv (or .parquet) does not exist" in completed.stdout
     assert "The published marts are unchanged" in completed.stderr
     assert _digest(bi) == before
+
+
+def test_a_build_database_of_any_name_publishes_its_views(tmp_path):
+    """fct_touchpoints is a view naming its tables with the build file's catalog."""
+    build = dbt_build(tmp_path, TINY, "--exclude-resource-type", "test", "unit_test",
+                      CX_BUILD_DB=str(tmp_path / "warehouse_copy.duckdb"))  # fmt: skip
+    assert build.returncode == 0, build.output
+    touchpoints = build.query("select count(*) from marts.fct_touchpoints")[0][0]
+    assert touchpoints > 0
+    publication = publish(build.database, tmp_path / "bi" / "bi.duckdb", tmp_path / "bi" / "pq")
+    assert publication.marts["fct_touchpoints"] == touchpoints
+    with duckdb.connect(str(tmp_path / "bi" / "bi.duckdb"), read_only=True) as con:
+        assert con.sql(
+            "select table_type from information_schema.tables where table_name = 'fct_touchpoints'"
+        ).fetchall() == [("BASE TABLE",)]

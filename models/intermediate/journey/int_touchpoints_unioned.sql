@@ -10,25 +10,35 @@
 -#}
 {{ config(
     materialized='incremental',
-    pre_hook="{{ delete_recomputed_keys('touchpoint_id', touchpoints_to_recompute()) }}",
+    pre_hook="{{ replace_recomputed_touchpoints() }}",
     post_hook="{{ remember_identity_links(['anonymous_id', 'email_address', 'support_user', 'survey_response']) }}",
 ) }}
 with
 
+{#- The records this run recomputes (all of them on a full build), filtered
+    before any join so that an incremental run joins only those. #}
 activities as (
-    select * from {{ ref('stg_crm__activities') }}
+    select * from {{ ref('stg_crm__activities') }} as activities
+    where {{ touchpoint_changes('activities') }}
 ),
 
 orders as (
-    select * from {{ ref('stg_crm__orders') }}
+    select * from {{ ref('stg_crm__orders') }} as orders
+    where {{ touchpoint_changes('orders') }}
 ),
 
 tickets as (
     select * from {{ ref('stg_support__tickets') }}
 ),
 
+changed_tickets as (
+    select * from tickets
+    where {{ touchpoint_changes('tickets') }}
+),
+
 ticket_events as (
-    select * from {{ ref('stg_support__ticket_events') }}
+    select * from {{ ref('stg_support__ticket_events') }} as ticket_events
+    where {{ touchpoint_changes('ticket_events') }}
 ),
 
 users as (
@@ -36,7 +46,8 @@ users as (
 ),
 
 responses as (
-    select * from {{ ref('int_survey_responses_classified') }}
+    select * from {{ ref('int_survey_responses_classified') }} as responses
+    where {{ touchpoint_changes('responses') }}
 ),
 
 contacts as (
@@ -72,7 +83,6 @@ activity_touchpoints as (
         on device_links.record_type = 'anonymous_id' and activities.anonymous_id = device_links.record_id
     left join identity_links as email_links
         on email_links.record_type = 'email_address' and activities.email = email_links.record_id
-    where {{ touchpoint_changes('activities') }}
 ),
 
 order_touchpoints as (
@@ -88,7 +98,7 @@ order_touchpoints as (
         coalesce(contacts.is_deleted, false) as is_deleted_contact
     from orders
     left join contacts on orders.contact_id = contacts.contact_id
-    where orders.status != 'cancelled' and {{ touchpoint_changes('orders') }}
+    where orders.status != 'cancelled'
 ),
 
 requesters as (
@@ -114,9 +124,8 @@ ticket_touchpoints as (
         requesters.customer_id,
         requesters.link_rule as customer_link_rule,
         coalesce(requesters.is_deleted_contact, false) as is_deleted_contact
-    from tickets
+    from changed_tickets as tickets
     left join requesters on tickets.requester_id = requesters.user_id
-    where {{ touchpoint_changes('tickets') }}
 ),
 
 reply_touchpoints as (
@@ -134,9 +143,7 @@ reply_touchpoints as (
     inner join users as authors on ticket_events.author_id = authors.user_id
     inner join tickets on ticket_events.ticket_id = tickets.ticket_id
     left join requesters on tickets.requester_id = requesters.user_id
-    where
-        ticket_events.event_type = 'comment' and ticket_events.is_public and authors.is_staff
-        and {{ touchpoint_changes('ticket_events') }}
+    where ticket_events.event_type = 'comment' and ticket_events.is_public and authors.is_staff
 ),
 
 response_touchpoints as (
@@ -156,7 +163,7 @@ response_touchpoints as (
             response_links.record_type = 'survey_response'
             and responses.response_id = response_links.record_id
     left join contacts on responses.contact_ref = contacts.contact_id
-    where responses.is_real_response and {{ touchpoint_changes('responses') }}
+    where responses.is_real_response
 ),
 
 all_touchpoints as (
