@@ -34,13 +34,17 @@
 {% endmacro %}
 
 
+{#- A table of incremental state (`<name>`), kept beside the identity links:
+    never a ref to the model itself, which its own hooks would make a cycle. -#}
+{% macro incremental_state_relation(name) %}
+    {%- set links = ref('int_identity_links') -%}
+    {{ return(api.Relation.create(database=links.database, schema=links.schema, identifier=name)) }}
+{% endmacro %}
+
+
 {#- Where a model keeps the identity links it last applied. -#}
 {% macro applied_identity_links_relation() %}
-    {%- set links = ref('int_identity_links') -%}
-    {{ return(api.Relation.create(
-        database=links.database, schema=links.schema,
-        identifier=this.identifier ~ '__applied_identity_links'
-    )) }}
+    {{ return(incremental_state_relation(this.identifier ~ '__applied_identity_links')) }}
 {% endmacro %}
 
 
@@ -80,6 +84,13 @@
             )
         )
     {%- endif -%}
+{% endmacro %}
+
+
+{#- The condition that keeps the keys a model recomputes: all of them on a
+    full build (`true`), those of `keys_sql` on an incremental one. -#}
+{% macro recompute_filter(column, keys_sql) %}
+    {{- column ~ ' in (' ~ keys_sql ~ ')' if is_incremental() else 'true' -}}
 {% endmacro %}
 
 

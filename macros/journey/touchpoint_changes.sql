@@ -15,29 +15,30 @@
         ~ since ~ ' or updated_at >= ' ~ since
         ~ ' or requester_id::varchar in (' ~ changed_identity_records('support_user') ~ ')'
         ~ ' or requester_id in (' ~ changed_users ~ ')' -%}
+    {#- Unqualified: each condition filters one table, the import CTE's. -#}
     {%- set conditions = {
         'activities': [
-            'activities.occurred_at >= ' ~ since,
-            'activities.contact_id in (' ~ changed_contacts ~ ')',
-            'activities.anonymous_id in (' ~ changed_identity_records('anonymous_id') ~ ')',
-            'activities.email in (' ~ changed_identity_records('email_address') ~ ')',
+            'occurred_at >= ' ~ since,
+            'contact_id in (' ~ changed_contacts ~ ')',
+            'anonymous_id in (' ~ changed_identity_records('anonymous_id') ~ ')',
+            'email in (' ~ changed_identity_records('email_address') ~ ')',
         ],
         'orders': [
-            'orders.ordered_at >= ' ~ since,
-            'orders.refunded_at >= ' ~ since,
-            'orders.contact_id in (' ~ changed_contacts ~ ')',
+            'ordered_at >= ' ~ since,
+            'refunded_at >= ' ~ since,
+            'contact_id in (' ~ changed_contacts ~ ')',
         ],
-        'tickets': ['tickets.ticket_id in (' ~ changed_tickets ~ ')'],
+        'tickets': ['ticket_id in (' ~ changed_tickets ~ ')'],
         'ticket_events': [
-            'ticket_events.created_at >= ' ~ since,
-            'ticket_events.ticket_id in (' ~ changed_tickets ~ ')',
-            'ticket_events.author_id in (' ~ changed_users ~ ')',
+            'created_at >= ' ~ since,
+            'ticket_id in (' ~ changed_tickets ~ ')',
+            'author_id in (' ~ changed_users ~ ')',
         ],
         'responses': [
-            'responses.recorded_at >= ' ~ since,
-            'responses.ended_at >= ' ~ since,
-            'responses.response_id in (' ~ changed_identity_records('survey_response') ~ ')',
-            'responses.contact_ref in (' ~ changed_contacts ~ ')',
+            'recorded_at >= ' ~ since,
+            'ended_at >= ' ~ since,
+            'response_id in (' ~ changed_identity_records('survey_response') ~ ')',
+            'contact_ref in (' ~ changed_contacts ~ ')',
         ],
     } -%}
     {{ return('(' ~ conditions[source] | join('\n        or ') ~ ')') }}
@@ -46,19 +47,19 @@
 
 {#- The touchpoint ids an incremental build recomputes (for the pre-hook). -#}
 {% macro touchpoints_to_recompute() %}
-    select 'crm_activity:' || activity_id from {{ ref('stg_crm__activities') }} as activities
+    select 'crm_activity:' || activity_id from {{ ref('stg_crm__activities') }}
     where {{ touchpoint_changes('activities') }}
     union all
-    select 'crm_order:' || order_id from {{ ref('stg_crm__orders') }} as orders
+    select 'crm_order:' || order_id from {{ ref('stg_crm__orders') }}
     where {{ touchpoint_changes('orders') }}
     union all
-    select 'support_ticket:' || ticket_id from {{ ref('stg_support__tickets') }} as tickets
+    select 'support_ticket:' || ticket_id from {{ ref('stg_support__tickets') }}
     where {{ touchpoint_changes('tickets') }}
     union all
-    select 'support_reply:' || event_id from {{ ref('stg_support__ticket_events') }} as ticket_events
+    select 'support_reply:' || event_id from {{ ref('stg_support__ticket_events') }}
     where {{ touchpoint_changes('ticket_events') }}
     union all
-    select 'survey_response:' || response_id from {{ ref('int_survey_responses_classified') }} as responses
+    select 'survey_response:' || response_id from {{ ref('int_survey_responses_classified') }}
     where {{ touchpoint_changes('responses') }}
 {% endmacro %}
 
@@ -83,13 +84,7 @@
 
 
 {% macro removed_touchpoints_relation() %}
-    {#- Beside the identity links (the same schema): a ref to the touchpoints
-        here would make their own pre-hook depend on them. -#}
-    {%- set links = ref('int_identity_links') -%}
-    {{ return(api.Relation.create(
-        database=links.database, schema=links.schema,
-        identifier='int_touchpoints_unioned__removed_customers'
-    )) }}
+    {{ return(incremental_state_relation('int_touchpoints_unioned__removed_customers')) }}
 {% endmacro %}
 
 
@@ -118,11 +113,7 @@
 
 {#- Where the journeys remember up to which touchpoint batch they have read. -#}
 {% macro consumed_touchpoints_relation() %}
-    {%- set touchpoints = ref('int_touchpoints_unioned') -%}
-    {{ return(api.Relation.create(
-        database=touchpoints.database, schema=touchpoints.schema,
-        identifier=this.identifier ~ '__consumed_touchpoints'
-    )) }}
+    {{ return(incremental_state_relation(this.identifier ~ '__consumed_touchpoints')) }}
 {% endmacro %}
 
 

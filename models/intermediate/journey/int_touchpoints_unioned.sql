@@ -18,12 +18,12 @@ with
 {#- The records this run recomputes (all of them on a full build), filtered
     before any join so that an incremental run joins only those. #}
 activities as (
-    select * from {{ ref('stg_crm__activities') }} as activities
+    select * from {{ ref('stg_crm__activities') }}
     where {{ touchpoint_changes('activities') }}
 ),
 
 orders as (
-    select * from {{ ref('stg_crm__orders') }} as orders
+    select * from {{ ref('stg_crm__orders') }}
     where {{ touchpoint_changes('orders') }}
 ),
 
@@ -37,7 +37,7 @@ changed_tickets as (
 ),
 
 ticket_events as (
-    select * from {{ ref('stg_support__ticket_events') }} as ticket_events
+    select * from {{ ref('stg_support__ticket_events') }}
     where {{ touchpoint_changes('ticket_events') }}
 ),
 
@@ -46,7 +46,7 @@ users as (
 ),
 
 responses as (
-    select * from {{ ref('int_survey_responses_classified') }} as responses
+    select * from {{ ref('int_survey_responses_classified') }}
     where {{ touchpoint_changes('responses') }}
 ),
 

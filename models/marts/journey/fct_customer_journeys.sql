@@ -12,11 +12,7 @@ with
 
 touchpoints as (
     select * from {{ ref('int_touchpoints_staged') }}
-    where
-        customer_id is not null
-        {% if is_incremental() -%}
-            and customer_id in ({{ journeys_to_recompute() }})
-        {%- endif %}
+    where customer_id is not null and {{ recompute_filter('customer_id', journeys_to_recompute()) }}
 ),
 
 journey_starts as (

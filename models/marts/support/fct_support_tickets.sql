@@ -10,9 +10,7 @@ with
 
 tickets as (
     select * from {{ ref('int_tickets_measured') }}
-    {% if is_incremental() -%}
-        where ticket_id in ({{ tickets_to_recompute() }})
-    {%- endif %}
+    where {{ recompute_filter('ticket_id', tickets_to_recompute()) }}
 ),
 
 identity_links as (

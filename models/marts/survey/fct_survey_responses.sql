@@ -27,11 +27,7 @@ themes as (
 
 valid_responses as (
     select * from responses
-    where
-        exclusion_reason is null
-        {% if is_incremental() -%}
-            and response_id in ({{ responses_to_recompute() }})
-        {%- endif %}
+    where exclusion_reason is null and {{ recompute_filter('response_id', responses_to_recompute()) }}
 ),
 
 final as (
