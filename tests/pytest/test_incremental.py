@@ -18,6 +18,7 @@ import duckdb
 import pytest
 
 from conftest import REPO, Build, dbt_build
+from cx import paths
 from cx.increments import latest_moment, write_extracts_until
 
 NO_TESTS = ("--exclude-resource-type", "test", "unit_test")
@@ -128,14 +129,7 @@ def one_more_day(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 
 def _relations(build: Build) -> list[str]:
-    return [
-        f"{schema}.{name}"
-        for schema, name in build.query(
-            "select schema_name, table_name from duckdb_tables() where schema_name = 'marts'"
-            " union select schema_name, view_name from duckdb_views()"
-            " where schema_name = 'marts' and not internal order by 2"
-        )
-    ]
+    return [f"{paths.MARTS_SCHEMA}.{name}" for (name,) in build.query(paths.MARTS_SQL)]
 
 
 def _digest(build: Build, relation: str) -> tuple[int, str]:
