@@ -1,7 +1,8 @@
 {#-
     Which source records an incremental build of `int_touchpoints_unioned`
-    recomputes (see macros/incremental.sql): a SQL condition per source, on
-    that source's alias in the model. On a full build every record qualifies.
+    recomputes (see macros/incremental.sql): a SQL condition per source,
+    evaluated once per run by the model's pre-hook. On a full build every
+    record qualifies.
 -#}
 {% macro touchpoint_changes(source) %}
     {%- if not is_incremental() -%}
@@ -45,38 +46,62 @@
 {% endmacro %}
 
 
-{#- The touchpoint ids an incremental build recomputes (for the pre-hook). -#}
+{#- Where an incremental run keeps the records it recomputes: written once by
+    the pre-hook, read by its delete and by the model (deciding them compares
+    every identity link with the applied copy: once per run, not three times). -#}
+{% macro touchpoint_recompute_keys_relation() %}
+    {{ return(incremental_state_relation('int_touchpoints_unioned__recompute_keys')) }}
+{% endmacro %}
+
+
+{#- The model's filter on one source: the records the pre-hook chose. -#}
+{% macro recomputed_touchpoint_records(source, id_column) %}
+    {%- if not is_incremental() -%}
+        {{ return('true') }}
+    {%- endif -%}
+    {{ return(id_column ~ '::varchar in (select record_id from ' ~ touchpoint_recompute_keys_relation()
+        ~ " where source = '" ~ source ~ "')") }}
+{% endmacro %}
+
+
+{#- The records an incremental build recomputes, with their touchpoint ids. -#}
 {% macro touchpoints_to_recompute() %}
-    select 'crm_activity:' || activity_id from {{ ref('stg_crm__activities') }}
+    select 'activities' as source, activity_id as record_id, 'crm_activity:' || activity_id as touchpoint_id
+    from {{ ref('stg_crm__activities') }}
     where {{ touchpoint_changes('activities') }}
     union all
-    select 'crm_order:' || order_id from {{ ref('stg_crm__orders') }}
+    select 'orders', order_id, 'crm_order:' || order_id from {{ ref('stg_crm__orders') }}
     where {{ touchpoint_changes('orders') }}
     union all
-    select 'support_ticket:' || ticket_id from {{ ref('stg_support__tickets') }}
+    select 'tickets', ticket_id::varchar, 'support_ticket:' || ticket_id from {{ ref('stg_support__tickets') }}
     where {{ touchpoint_changes('tickets') }}
     union all
-    select 'support_reply:' || event_id from {{ ref('stg_support__ticket_events') }}
+    select 'ticket_events', event_id::varchar, 'support_reply:' || event_id
+    from {{ ref('stg_support__ticket_events') }}
     where {{ touchpoint_changes('ticket_events') }}
     union all
-    select 'survey_response:' || response_id from {{ ref('int_survey_responses_classified') }}
+    select 'responses', response_id, 'survey_response:' || response_id
+    from {{ ref('int_survey_responses_classified') }}
     where {{ touchpoint_changes('responses') }}
 {% endmacro %}
 
 
-{#- Pre-hook of `int_touchpoints_unioned`: log the customers of the touchpoints
-    about to be recomputed (some will not come back: deleted, moved to someone
-    else), then delete those touchpoints. The journeys rebuild those customers. -#}
+{#- Pre-hook of `int_touchpoints_unioned`: choose the records to recompute, log
+    the customers of their touchpoints (some will not come back: deleted, moved
+    to someone else), then delete those touchpoints. The journeys rebuild those
+    customers. -#}
 {% macro replace_recomputed_touchpoints() %}
     {%- set removed = removed_touchpoints_relation() -%}
     {%- if is_incremental() -%}
-        {%- set keys = touchpoints_to_recompute() -%}
+        {%- set keys = touchpoint_recompute_keys_relation() -%}
+        create or replace table {{ keys }} as
+        {{ touchpoints_to_recompute() }};
         create table if not exists {{ removed }} (customer_id varchar, removed_at timestamptz);
         insert into {{ removed }}
         select distinct customer_id, cast('{{ run_started_at.isoformat() }}' as timestamptz)
         from {{ this }}
-        where customer_id is not null and touchpoint_id in ({{ keys }});
-        delete from {{ this }} where touchpoint_id in ({{ keys }})
+        where customer_id is not null and touchpoint_id in (select touchpoint_id from {{ keys }});
+        delete from {{ this }} where touchpoint_id in (select touchpoint_id from {{ keys }})
     {%- else -%}
         create or replace table {{ removed }} (customer_id varchar, removed_at timestamptz)
     {%- endif -%}

@@ -5,8 +5,8 @@
     Touchpoints of deleted contacts are left out (they never reach a mart);
     previews, tests, spam and cancelled orders were never interactions.
 
-    Incremental (macros/incremental.sql): a run recomputes the records
-    `touchpoint_changes` selects and stamps them with `batched_at`.
+    Incremental (macros/incremental.sql): a run recomputes the records its
+    pre-hook chose (`touchpoint_changes`) and stamps them with `batched_at`.
 -#}
 {{ config(
     materialized='incremental',
@@ -19,12 +19,12 @@ with
     before any join so that an incremental run joins only those. #}
 activities as (
     select * from {{ ref('stg_crm__activities') }}
-    where {{ touchpoint_changes('activities') }}
+    where {{ recomputed_touchpoint_records('activities', 'activity_id') }}
 ),
 
 orders as (
     select * from {{ ref('stg_crm__orders') }}
-    where {{ touchpoint_changes('orders') }}
+    where {{ recomputed_touchpoint_records('orders', 'order_id') }}
 ),
 
 tickets as (
@@ -33,12 +33,12 @@ tickets as (
 
 changed_tickets as (
     select * from tickets
-    where {{ touchpoint_changes('tickets') }}
+    where {{ recomputed_touchpoint_records('tickets', 'ticket_id') }}
 ),
 
 ticket_events as (
     select * from {{ ref('stg_support__ticket_events') }}
-    where {{ touchpoint_changes('ticket_events') }}
+    where {{ recomputed_touchpoint_records('ticket_events', 'event_id') }}
 ),
 
 users as (
@@ -47,7 +47,7 @@ users as (
 
 responses as (
     select * from {{ ref('int_survey_responses_classified') }}
-    where {{ touchpoint_changes('responses') }}
+    where {{ recomputed_touchpoint_records('responses', 'response_id') }}
 ),
 
 contacts as (
