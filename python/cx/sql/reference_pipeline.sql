@@ -2,17 +2,8 @@
 -- hand, no dbt. Load the eight extracts, clean them (UTC timestamps, normalised
 -- keys, re-exports resolved, bad lines set aside), apply the contract's identity
 -- rules, union the touchpoints, and compute NPS by month, support times and
--- historical value. {dir} is the extracts folder.
+-- historical value. Runs after reference_load.sql, which reads the extracts.
 set timezone = 'UTC';
-
-create table contacts_raw as select * from read_csv('{dir}/crm/contacts.csv', header = true, all_varchar = true);
-create table orders_raw as select * from read_csv('{dir}/crm/orders.csv', header = true, all_varchar = true);
-create table activities_raw as select * from read_csv('{dir}/crm/activities.csv', header = true, all_varchar = true);
-create table users_raw as select * from read_csv('{dir}/support/users.csv', header = true, all_varchar = true);
-create table tickets_raw as select * from read_csv('{dir}/support/tickets.csv', header = true, all_varchar = true);
-create table events_raw as select * from read_csv('{dir}/support/ticket_events.csv', header = true, all_varchar = true);
-create table surveys_raw as select * from read_csv('{dir}/survey/surveys.csv', header = true, all_varchar = true);
-create table responses_raw as select * from read_csv('{dir}/survey/responses.csv', header = true, all_varchar = true);
 
 create macro utc(x) as timezone('UTC', try_cast(trim(x) as timestamptz));
 
