@@ -25,8 +25,15 @@ checked as (
             check_required('occurred_at'),
             check_timestamp('occurred_at'),
         ]) }} as _defects,
-        to_json(source) as _raw_row
+        source as _line
     from source
+),
+
+final as (
+    select
+        * exclude (_line),
+        {{ raw_row_for_audit('activity_id') }} as _raw_row
+    from checked
 )
 
-select * from checked
+select * from final

@@ -31,8 +31,15 @@ checked as (
             check_decimal('amount', min_value=0),
             check_timestamp('refunded_at'),
         ]) }} as _defects,
-        to_json(source) as _raw_row
+        source as _line
     from source
+),
+
+final as (
+    select
+        * exclude (_line),
+        {{ raw_row_for_audit('order_id') }} as _raw_row
+    from checked
 )
 
-select * from checked
+select * from final

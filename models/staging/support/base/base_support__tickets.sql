@@ -39,8 +39,15 @@ checked as (
             check_required('satisfaction_rating'),
             check_accepted('satisfaction_rating', var('satisfaction_ratings')),
         ]) }} as _defects,
-        to_json(source) as _raw_row
+        source as _line
     from source
+),
+
+final as (
+    select
+        * exclude (_line),
+        {{ raw_row_for_audit('ticket_id') }} as _raw_row
+    from checked
 )
 
-select * from checked
+select * from final

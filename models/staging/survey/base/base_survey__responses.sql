@@ -55,8 +55,15 @@ checked as (
             check_required('language'),
             check_accepted('language', var('languages')),
         ]) }} as _defects,
-        to_json(source) as _raw_row
+        source as _line
     from source
+),
+
+final as (
+    select
+        * exclude (_line),
+        {{ raw_row_for_audit('response_id') }} as _raw_row
+    from checked
 )
 
-select * from checked
+select * from final

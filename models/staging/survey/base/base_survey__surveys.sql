@@ -18,8 +18,15 @@ checked as (
             check_accepted('survey_type', var('survey_types')),
             check_accepted('trigger', var('survey_triggers')),
         ]) }} as _defects,
-        to_json(source) as _raw_row
+        source as _line
     from source
+),
+
+final as (
+    select
+        * exclude (_line),
+        {{ raw_row_for_audit('survey_id') }} as _raw_row
+    from checked
 )
 
-select * from checked
+select * from final
