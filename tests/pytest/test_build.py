@@ -54,6 +54,19 @@ def test_quarantine_keeps_the_raw_value_and_the_whole_line(tiny_build: Build):
     assert '"order_id":"O4"' in raw_row and '"contact_id":"C002"' in raw_row
 
 
+def test_a_duplicate_line_is_quarantined_whole_and_single_lines_carry_no_json(tiny_build: Build):
+    (raw_row,) = tiny_build.query(
+        "select raw_row::varchar from audit.quarantined_rows"
+        " where extract_name = 'crm/orders' and reason = 'duplicate_key'"
+    )[0]
+    assert '"order_id":"O1"' in raw_row
+    # A line alone with its key and without defects is staged as typed: no JSON copy.
+    assert tiny_build.query(
+        "select order_id, _raw_row is null from staging.base_crm__orders"
+        " where order_id in ('O1', 'O2') order by order_id, _raw_row is null"
+    ) == [("O1", False), ("O1", False), ("O2", True)]
+
+
 def test_every_line_is_staged_quarantined_or_superseded(tiny_build: Build):
     counts = dict(
         (row[0], row[1:])
