@@ -415,16 +415,17 @@ def _table_checks(
         elif expectation.expectation_type in TABLE_LEVEL:
             key = kwargs.get("column_list") or [kwargs["column"]]
             columns = ", ".join(key)
+            # One aggregation: the duplicated keys, the most repeated first, each
+            # with the lines beyond the first summed over all of them.
             duplicated = con.sql(
-                f"select {columns}, count(*) as lines from marts.{mart}"
+                f"select {columns}, lines, sum(lines - 1) over () as extra from ("
+                f" select {columns}, count(*) as lines from marts.{mart}"
                 f" where {' and '.join(f'{c} is not null' for c in key)}"
-                f" group by all having count(*) > 1 order by lines desc limit 5"
+                f" group by all having count(*) > 1) order by lines desc limit 5"
             ).fetchall()
-            extra = con.sql(
-                f"select count(*) - count(distinct ({columns})) from marts.{mart}"
-                f" where {' and '.join(f'{c} is not null' for c in key)}"
-            ).fetchall()[0][0]
-            rows.append((f"({columns}) is unique", extra, [list(d) for d in duplicated]))
+            extra = int(duplicated[0][-1]) if duplicated else 0
+            examples = [list(d[:-1]) for d in duplicated]
+            rows.append((f"({columns}) is unique", extra, examples))
     if not rows:
         return None
     frame = pd.DataFrame(rows, columns=["check_name", "difference", "examples"])
