@@ -34,7 +34,7 @@ def duckdb_settings() -> dict[str, str]:
     ``profiles.yml``: the gate and the publish stay inside what the build may use."""
     return {
         "threads": os.environ.get("CX_DUCKDB_THREADS", "2"),
-        "memory_limit": os.environ.get("CX_DUCKDB_MEMORY_LIMIT", "8GB"),
+        "memory_limit": os.environ.get("CX_DUCKDB_MEMORY_LIMIT", "2GB"),
     }
 
 
