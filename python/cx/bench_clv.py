@@ -154,14 +154,19 @@ def machine() -> str:
 
 
 def replace_section(path: Path, title: str, text: str) -> None:
-    """Write ``text`` as the section ``## title`` of the Markdown file, replacing it if there."""
+    """Write ``text`` as the section ``## title`` of the Markdown file: in its place
+    if the file has it (hand-written sections around it stay where they are),
+    else at the end."""
     path.parent.mkdir(parents=True, exist_ok=True)
     existing = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
-    start = existing.find(f"## {title}")
-    if start >= 0:
-        end = existing.find("\n## ", start + 1)
-        existing = existing[:start] + (existing[end + 1 :] if end >= 0 else "")
-    path.write_text(existing.rstrip() + "\n\n" + text, encoding="utf-8")
+    start = existing.find(f"## {title}\n")
+    if start < 0:
+        path.write_text(existing.rstrip() + "\n\n" + text, encoding="utf-8")
+        return
+    end = existing.find("\n## ", start + 1)
+    after = existing[end + 1 :] if end >= 0 else ""
+    path.write_text(existing[:start] + text.rstrip() + "\n" + ("\n" + after if after else ""),
+                    encoding="utf-8")  # fmt: skip
 
 
 def write_report(steps: list[Step], path: Path) -> None:

@@ -210,9 +210,9 @@ def write_report(customers: int, steps: list[Step], path: Path) -> None:
     text = (
         f"## Pipeline at {customers:,} customers\n\n"
         f"`make bench CUSTOMERS={customers}` (`cx bench`): generated extracts (seed {SEED}),\n"
-        "each step a process of its own. The reference is `python/cx/sql/reference_pipeline.sql`\n"
-        "(load, clean, identity rules, touchpoints, NPS, support times, historical value, in\n"
-        "plain DuckDB). The day before is the same extracts without the lines of their last\n"
+        "each step a process of its own. The reference is `python/cx/sql/reference_load.sql`\n"
+        "then `reference_pipeline.sql` (load, clean, identity rules, touchpoints, NPS, support\n"
+        "times, historical value, in plain DuckDB); its load is also timed alone. The day before is the same extracts without the lines of their last\n"
         "day (`cx.increments`); it is built first, then the whole extracts incrementally.\n"
         "The full build starts cold (dbt parses the whole project, as in CI); the incremental\n"
         "one reuses the day before's dbt target, as a daily build on one machine does.\n"

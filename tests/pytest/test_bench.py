@@ -76,3 +76,18 @@ def test_reference_load_only_reads_the_extracts_and_keeps_nothing(tmp_path: Path
     database = tmp_path / "read-only.duckdb"
     run_reference(TINY, database, load_only=True)
     assert not database.exists()
+
+
+def test_a_report_replaces_its_own_section_in_place(tmp_path: Path) -> None:
+    from cx.bench_clv import replace_section
+
+    report = tmp_path / "benchmarks.md"
+    report.write_text(
+        "# Benchmarks\n\n## Pipeline at 10 customers\n\nold\n\n## Reading\n\nby hand\n"
+    )
+    replace_section(report, "Pipeline at 10 customers", "## Pipeline at 10 customers\n\nnew\n")
+    replace_section(report, "Pipeline at 20 customers", "## Pipeline at 20 customers\n\nmore\n")
+    assert report.read_text() == (
+        "# Benchmarks\n\n## Pipeline at 10 customers\n\nnew\n\n## Reading\n\nby hand\n"
+        "\n## Pipeline at 20 customers\n\nmore\n"
+    )
