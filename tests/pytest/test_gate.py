@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from conftest import Build, copy_build
-from cx.gate import run_gate
+from cx.gate import for_gx, run_gate
 
 MARTS = 16
 TOTAL_EXPECTATIONS = 125
@@ -68,3 +68,24 @@ def test_a_duplicate_key_is_caught_whole_or_in_chunks(broken, tmp_path, monkeypa
     assert failed[stages].examples == [0] * min(empty, 5)
     assert future in failed
     assert "FAILED fct_touchpoints__table.difference" in chunked.format()
+
+
+def test_integers_reach_gx_as_int64_and_nullable_ones_as_float() -> None:
+    """GX compares int64 and float64 with a range in one step, other dtypes value by value."""
+    with duckdb.connect() as con:
+        frame = con.sql(
+            "select * from (values (1::integer, 5::bigint, 2::integer, true, 'a'),"
+            " (6::integer, 6::bigint, null::integer, false, 'b'))"
+            " as line (stage, big, score, flag, label)"
+        ).df()
+    assert str(frame["stage"].dtype) == "int32"  # as DuckDB hands it over
+    converted = for_gx(frame)
+    assert {c: str(t) for c, t in converted.dtypes.items() if c != "label"} == {
+        "stage": "int64",
+        "big": "int64",
+        "score": "float64",
+        "flag": "bool",
+    }
+    assert converted["stage"].tolist() == [1, 6]
+    assert converted["score"].iloc[0] == 2.0 and converted["score"].isna().iloc[1]
+    assert converted["label"].tolist() == ["a", "b"]
