@@ -91,3 +91,29 @@ def test_a_report_replaces_its_own_section_in_place(tmp_path: Path) -> None:
         "# Benchmarks\n\n## Pipeline at 10 customers\n\nnew\n\n## Reading\n\nby hand\n"
         "\n## Pipeline at 20 customers\n\nmore\n"
     )
+
+
+def test_bench_runs_every_step_at_a_small_size_and_reports_them(tmp_path: Path) -> None:
+    """`make bench` end to end: generate, reference, full and incremental pipeline."""
+    from cx.bench_pipeline import run, write_report
+
+    steps = run(400, tmp_path / "bench")
+    assert [step.name for step in steps] == [
+        "generate extracts",
+        REFERENCE,
+        READ_ONLY,
+        *FULL,
+        SETUP,
+        *INCREMENTAL,
+    ]
+    assert all(step.ok for step in steps)
+    assert all(step.seconds > 0 and step.peak_rss_mb > 0 for step in steps)
+    report = tmp_path / "benchmarks.md"
+    write_report(400, steps, report)
+    text = report.read_text()
+    assert text.startswith("# Benchmarks\n\n## Pipeline at 400 customers\n")
+    assert "| **full pipeline (build + gate + publish)** |" in text
+    assert "reading them alone took" in text
+    # The day before holds fewer lines than the extracts: the incremental run had a day to add.
+    day_before = _lines(tmp_path / "bench" / "extracts-day-before" / "crm" / "activities.csv")
+    assert day_before < _lines(tmp_path / "bench" / "extracts" / "crm" / "activities.csv")
