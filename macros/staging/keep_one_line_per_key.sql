@@ -25,3 +25,11 @@
             then to_json(_line)
     end
 {%- endmacro %}
+
+
+{#- True on a usable line whose key has other lines: the only lines that can be
+    superseded or duplicated, and (by `raw_row_for_audit`) exactly the usable
+    lines that carry their raw row. Audit models filter on it before ranking. -#}
+{% macro shares_its_key() -%}
+    (len(_defects) = 0 and _raw_row is not null)
+{%- endmacro %}

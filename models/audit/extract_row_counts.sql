@@ -18,10 +18,9 @@ counts as (
                 where len(_defects) > 0
             ) as rows_with_defects,
             (
-                -- a key's only line supersedes nothing; lines of shared keys carry their raw row
                 select count(*) - count(distinct {{ extract.key }})
                 from {{ ref(extract.base) }}
-                where len(_defects) = 0 and _raw_row is not null
+                where {{ shares_its_key() }}
             ) as rows_superseded,
             {{ 'true' if extract.re_exported else 'false' }} as is_re_export_expected,
             (select count(*) from {{ ref(extract.staged) }}) as rows_staged

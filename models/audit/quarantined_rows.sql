@@ -44,8 +44,7 @@ duplicate_keys as (
             1 as defect_number,
             _raw_row
         from {{ extract.base }}
-        -- a key's only line is never a duplicate; lines of shared keys carry their raw row
-        where len(_defects) = 0 and _raw_row is not null
+        where {{ shares_its_key() }}
         qualify {{ line_rank(extract.key, extract.recency) }} > 1
         {%- if not loop.last %}
             union all
