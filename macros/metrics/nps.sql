@@ -1,8 +1,12 @@
 {#-
     The NPS definitions, written once (DECISIONLOG.md, doc block `nps`).
     nps_category(score): promoter 9-10, passive 7-8, detractor 0-6.
-    nps_columns(promoters, detractors, responses): nps, its standard error and
-    its 95% interval, clipped to [-100, 100]; null without responses.
+    nps_columns(promoters, detractors, responses): the plain NPS as the point
+    estimate, and the adjusted-Wald standard error and 95% interval (Rocks
+    2016): add 3 to n, 3/4 to promoters and 3/4 to detractors, then the
+    variance of a difference of two proportions of one multinomial sample.
+    The interval is clipped to [-100, 100] and never has zero width; every
+    column is null without responses.
 -#}
 {% macro nps_category(score) -%}
     case
@@ -16,26 +20,33 @@
     100.0 * ({{ promoters }} - {{ detractors }}) / nullif({{ responses }}, 0)
 {%- endmacro %}
 
+{#- The adjusted NPS (a proportion difference, -1..1) the interval is centred on. -#}
+{% macro _nps_adjusted(promoters, detractors, responses) -%}
+    (({{ promoters }}) - ({{ detractors }}))::double / (({{ responses }}) + 3)
+{%- endmacro %}
+
 {% macro nps_std_error(promoters, detractors, responses) -%}
-    {%- set p = '(' ~ promoters ~ ')::double / nullif(' ~ responses ~ ', 0)' -%}
-    {%- set d = '(' ~ detractors ~ ')::double / nullif(' ~ responses ~ ', 0)' -%}
-    100.0 * sqrt(
-        ({{ p }} * (1 - {{ p }}) + {{ d }} * (1 - {{ d }}) + 2 * {{ p }} * {{ d }})
-        / nullif({{ responses }}, 0)
-    )
+    {%- set n = '((' ~ responses ~ ') + 3)' -%}
+    {%- set p = '((' ~ promoters ~ ') + 0.75)::double / ' ~ n -%}
+    {%- set d = '((' ~ detractors ~ ') + 0.75)::double / ' ~ n -%}
+    case when ({{ responses }}) > 0 then
+        100.0 * sqrt(
+            ({{ p }} + {{ d }} - ({{ p }} - {{ d }}) * ({{ p }} - {{ d }})) / {{ n }}
+        )
+    end
 {%- endmacro %}
 
 {% macro nps_columns(promoters, detractors, responses) -%}
     {{ nps_value(promoters, detractors, responses) }} as nps,
     {{ nps_std_error(promoters, detractors, responses) }} as nps_std_error,
     greatest(
-        {{ nps_value(promoters, detractors, responses) }}
-        - 1.96 * {{ nps_std_error(promoters, detractors, responses) }},
+        100.0 * {{ _nps_adjusted(promoters, detractors, responses) }}
+        - {{ z_95() }} * {{ nps_std_error(promoters, detractors, responses) }},
         -100
     ) as nps_ci_low,
     least(
-        {{ nps_value(promoters, detractors, responses) }}
-        + 1.96 * {{ nps_std_error(promoters, detractors, responses) }},
+        100.0 * {{ _nps_adjusted(promoters, detractors, responses) }}
+        + {{ z_95() }} * {{ nps_std_error(promoters, detractors, responses) }},
         100
     ) as nps_ci_high
 {%- endmacro %}
