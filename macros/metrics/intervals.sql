@@ -29,12 +29,13 @@
     ) / (1 + {{ z }} * {{ z }} / {{ n }})
 {%- endmacro %}
 
+{#- greatest/least skip nulls in DuckDB, so the empty case is spelled out. -#}
 {% macro wilson_low(successes, trials) -%}
-    greatest({{ _wilson_bound(successes, trials, '-') }}, 0.0)
+    case when ({{ trials }}) > 0 then greatest({{ _wilson_bound(successes, trials, '-') }}, 0.0) end
 {%- endmacro %}
 
 {% macro wilson_high(successes, trials) -%}
-    least({{ _wilson_bound(successes, trials, '+') }}, 1.0)
+    case when ({{ trials }}) > 0 then least({{ _wilson_bound(successes, trials, '+') }}, 1.0) end
 {%- endmacro %}
 
 {% macro is_small_sample(trials) -%}

@@ -39,14 +39,14 @@
 {% macro nps_columns(promoters, detractors, responses) -%}
     {{ nps_value(promoters, detractors, responses) }} as nps,
     {{ nps_std_error(promoters, detractors, responses) }} as nps_std_error,
-    greatest(
+    case when ({{ responses }}) > 0 then greatest(
         100.0 * {{ _nps_adjusted(promoters, detractors, responses) }}
         - {{ z_95() }} * {{ nps_std_error(promoters, detractors, responses) }},
         -100
-    ) as nps_ci_low,
-    least(
+    ) end as nps_ci_low,
+    case when ({{ responses }}) > 0 then least(
         100.0 * {{ _nps_adjusted(promoters, detractors, responses) }}
         + {{ z_95() }} * {{ nps_std_error(promoters, detractors, responses) }},
         100
-    ) as nps_ci_high
+    ) end as nps_ci_high
 {%- endmacro %}
