@@ -242,7 +242,7 @@ def mart_suites(now: dt.datetime) -> dict[str, list[Any]]:
         "mart_clv_model_fit": [
             *key("model", "parameter"),
             one_of("model", ["bg_nbd", "gamma_gamma"]),
-            e.ExpectTableRowCountToEqual(value=7),
+            e.ExpectTableRowCountToEqual(value=9),
             between("value", 0),
         ],
     }  # fmt: skip

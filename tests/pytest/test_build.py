@@ -226,7 +226,7 @@ def test_header_only_extracts_build_empty_tables(tmp_path):
     assert set(marts) == MARTS
     # Rows that exist without data: one per stage, one per model parameter (unfitted).
     nonempty = {name: rows for name, rows in marts.items() if rows}
-    assert nonempty == {"mart_journey_funnel": 5, "mart_clv_model_fit": 7}
+    assert nonempty == {"mart_journey_funnel": 5, "mart_clv_model_fit": 9}
     assert build.query(
         "select count(value), bool_and(status like 'not fitted: 0 customers%')"
         " from marts.mart_clv_model_fit"

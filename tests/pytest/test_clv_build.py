@@ -111,7 +111,7 @@ def test_a_handful_of_customers_builds_with_null_predictions_and_a_reason(tiny_b
     ]
     assert tiny_build.query(
         "select count(*), count(value), bool_or(converged) from marts.mart_clv_model_fit"
-    ) == [(7, 0, False)]
+    ) == [(9, 0, False)]
 
 
 def test_cohort_retention_by_hand(tiny_build: Build):
