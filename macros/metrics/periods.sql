@@ -4,7 +4,8 @@
 
     observed_months(relation, occurred_at): a subquery with one row per
     calendar month (UTC) from the month of the earliest `occurred_at` in
-    `relation` to the month of the latest, each with `is_partial_period`: true
+    `relation` (a relation, or the name of the model's import CTE) to the
+    month of the latest, each with `is_partial_period`: true
     when the month is not entirely inside the observed span [earliest, latest
     `occurred_at`], that is when it starts before the earliest record or ends
     (the next month's first instant) after the latest. The month of the latest

@@ -9,7 +9,7 @@ tickets as (
 ),
 
 months as (
-    select * from {{ observed_months(ref('fct_support_tickets'), 'created_at') }}
+    select * from {{ observed_months('tickets', 'created_at') }}
 ),
 
 channels as (

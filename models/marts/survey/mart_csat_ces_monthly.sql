@@ -8,7 +8,7 @@ responses as (
 ),
 
 months as (
-    select * from {{ observed_months(ref('fct_survey_responses'), 'responded_at') }}
+    select * from {{ observed_months('responses', 'responded_at') }}
 ),
 
 monthly as (

@@ -14,7 +14,7 @@ customers as (
 ),
 
 months as (
-    select * from {{ observed_months(ref('fct_survey_responses'), 'responded_at') }}
+    select * from {{ observed_months('responses', 'responded_at') }}
 ),
 
 segments as (
