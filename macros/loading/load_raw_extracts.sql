@@ -110,7 +110,8 @@
         {{ exceptions.raise_compiler_error(
             'Extract ' ~ reader.path ~ ' is missing column(s) ' ~ missing | join(', ')
             ~ '. The contract requires: ' ~ extract.columns | join(', ')
-            ~ '. Found: ' ~ present | join(', ') ~ '.'
+            ~ '. Its header line has ' ~ present | length ~ ' column(s); their names are not shown, '
+            ~ 'as a file without its header line would show a line of data.'
         ) }}
     {%- endif -%}
 {% endmacro %}

@@ -191,6 +191,21 @@ def test_a_missing_column_stops_the_run_naming_file_and_column(tmp_path):
     assert _staging_tables(build) == []
 
 
+def test_a_file_without_its_header_line_is_not_echoed(tmp_path):
+    extracts = copy_extracts(TINY, tmp_path / "extracts")
+    contacts = extracts / "crm" / "contacts.csv"
+    lines = contacts.read_text(encoding="utf-8").splitlines()
+    contacts.write_text("\n".join([PLANTED_CONTACT, *lines[1:]]) + "\n", encoding="utf-8")
+
+    build = dbt_build(tmp_path, extracts)
+
+    # DuckDB takes the first line for the header: the message counts its values (12).
+    _assert_stopped_without_customer_data(
+        build, tmp_path, "crm/contacts.csv is missing column(s) contact_id,",
+        "Its header line has 12 column(s)",
+    )  # fmt: skip
+
+
 def test_a_missing_extract_stops_the_run_naming_the_file(tmp_path):
     extracts = copy_extracts(TINY, tmp_path / "extracts")
     (extracts / "survey" / "surveys.csv").unlink()
@@ -291,6 +306,39 @@ def test_a_folder_with_a_quote_in_its_name_builds_and_publishes(tmp_path):
     publication = publish(build.database, workdir / "bi.duckdb", workdir / "bi_parquet")
     # R_aaaaaaaaaaaaaaa is the one valid response (R_bbbbbbbbbbbbbbb is not a real one).
     assert publication.marts["fct_survey_responses"] == 1
+
+
+def test_a_one_megabyte_verbatim_builds_scored_on_its_prefix_themed_in_whole(tmp_path):
+    extracts = copy_extracts(TINY, tmp_path / "extracts")
+    responses = extracts / "survey" / "responses.csv"
+    # 1 MB of complaint about waiting, then, only past the scored prefix, the price.
+    comment = "Waited too long on hold, never again. " * 27_600 + "And far too expensive."
+    line = (
+        "R_fffffffffffffff,SV_NPS1,IP Address,,C001,email,2025-04-02T10:00:00Z,"
+        f'2025-04-02T10:05:00Z,2025-04-02T10:06:00Z,1,100,3,,,"{comment}",,,en\n'
+    )
+    with responses.open("a", encoding="utf-8") as handle:
+        handle.write(line)
+
+    build = dbt_build(
+        tmp_path, extracts, "--select", "+fct_survey_responses",
+        "--indirect-selection", "buildable", "--exclude", "test_type:unit",
+    )  # fmt: skip
+
+    assert build.returncode == 0, build.output
+    # 38 characters a sentence: the 52nd full stop within 2,000 ends at 52 * 38 - 1 = 1,975.
+    assert build.query(
+        "select length(comment_text), comment_sentiment_label, comment_sentiment_scored_chars,"
+        " is_comment_sentiment_on_prefix, comment_themes from marts.fct_survey_responses"
+        " where response_id = 'R_fffffffffffffff'"
+    ) == [(27_600 * 38 + 22, "negative", 1_975, True, ["price", "wait_time"])]
+    # wait_time from the complaint; price only from "expensive", 1 MB past the prefix.
+    # A short verbatim is scored whole.
+    assert build.query(
+        "select comment_sentiment_scored_chars = length(comment_text),"
+        " is_comment_sentiment_on_prefix from marts.fct_survey_responses"
+        " where response_id = 'R_aaaaaaaaaaaaaaa'"
+    ) == [(True, False)]
 
 
 def test_header_only_extracts_build_empty_tables(tmp_path):
