@@ -91,3 +91,21 @@ def test_an_unreadable_parquet_file(tmp_path):
     path.write_bytes(b"not parquet at all")
     problem = extract_problem(str(path), f"read_parquet({string_literal(path)})")
     assert problem.startswith(f"Extract {path} cannot be read as Parquet (DuckDB: ")
+
+
+def test_a_failing_check_names_the_file_and_the_failure_only(tmp_path, monkeypatch):
+    from cx import dbt_plugin
+
+    def fails(path: str, reader_sql: str) -> str | None:
+        raise ValueError("someone@private.example on line 3")
+
+    monkeypatch.setattr(dbt_plugin, "extract_problem", fails)
+    path = tmp_path / "orders.csv"
+    assert dbt_plugin.checked_extract_problem(str(path), _reader(path)) == (
+        f"Extract {path} could not be checked (ValueError)."
+    )
+    # A file that vanished between glob and check is such a failure, not a crash.
+    monkeypatch.undo()
+    assert dbt_plugin.checked_extract_problem(str(path), _reader(path)) == (
+        f"Extract {path} could not be checked (FileNotFoundError)."
+    )
