@@ -30,7 +30,7 @@
         'select strftime(max(' ~ column ~ ") - interval '" ~ days ~ " days', "
         ~ "'%Y-%m-%d %H:%M:%S.%f+00') from " ~ this
     ).columns[0].values()[0] -%}
-    {{ return("timestamptz '" ~ found ~ "'" if found else "timestamptz '-infinity'") }}
+    {{ return('timestamptz ' ~ string_literal(found) if found else "timestamptz '-infinity'") }}
 {% endmacro %}
 
 

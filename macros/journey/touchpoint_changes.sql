@@ -60,7 +60,7 @@
         {{ return('true') }}
     {%- endif -%}
     {{ return(id_column ~ '::varchar in (select record_id from ' ~ touchpoint_recompute_keys_relation()
-        ~ " where source = '" ~ source ~ "')") }}
+        ~ ' where source = ' ~ string_literal(source) ~ ')') }}
 {% endmacro %}
 
 

@@ -5,8 +5,9 @@
     The contract (files and columns) is read from the dbt sources tagged
     `meta: {contract: raw-extracts}`, so it is written in one place.
 
-    A structural defect (a missing file or column, a file DuckDB cannot read)
-    raises before any node runs: nothing is built, nothing is published.
+    A structural defect (a missing file or column, an empty file, a file that is
+    not UTF-8 or not CSV) raises before any node runs, naming the file, line and
+    column but never the line's text: nothing is built, nothing is published.
     Row-level defects are left for staging, which quarantines them.
 -#}
 {% macro load_raw_extracts() %}
@@ -19,6 +20,7 @@
     {%- do run_query('create schema if not exists raw') -%}
     {%- for extract in contract_extracts() -%}
         {%- set reader = extract_reader(read_dir, extract) -%}
+        {%- do check_extract_readable(reader) -%}
         {%- do check_extract_columns(reader, extract) -%}
         {%- if extracts_dir -%}
             {%- do run_query(
@@ -56,8 +58,8 @@
 {% macro extract_reader(read_dir, extract) %}
     {%- set stem = read_dir ~ '/' ~ extract.system ~ '/' ~ extract.table -%}
     {%- set found = run_query(
-        "select file from glob('" ~ stem ~ ".csv') union all select file from glob('"
-        ~ stem ~ ".parquet') order by file"
+        'select file from glob(' ~ string_literal(stem ~ '.csv') ~ ') union all select file from glob('
+        ~ string_literal(stem ~ '.parquet') ~ ') order by file'
     ).columns[0].values() -%}
     {%- if found | length == 0 -%}
         {{ exceptions.raise_compiler_error(
@@ -73,17 +75,31 @@
     {%- endif -%}
     {%- set path = found[0] -%}
     {%- if path.endswith('.parquet') -%}
-        {%- set sql = "read_parquet('" ~ path ~ "')" -%}
+        {%- set sql = 'read_parquet(' ~ string_literal(path) ~ ')' -%}
     {%- else -%}
-        {%- set sql = "read_csv('" ~ path ~ "', header = true, all_varchar = true, delim = ',', "
+        {%- set sql = 'read_csv(' ~ string_literal(path) ~ ", header = true, all_varchar = true, delim = ',', "
             ~ "quote = '\"', escape = '\"', strict_mode = true, encoding = 'utf-8')" -%}
     {%- endif -%}
     {{ return({'path': path, 'sql': sql}) }}
 {% endmacro %}
 
 
+{#- Stops the run, in the project's words, on an extract DuckDB cannot read:
+    empty, not UTF-8, a quote never closed. The message names the file, the
+    line and the column, never the line's text (python/cx/extract_check.py,
+    registered by the dbt plugin cx.dbt_plugin). -#}
+{% macro check_extract_readable(reader) %}
+    {%- set problem = run_query(
+        'select cx_extract_problem(' ~ string_literal(reader.path) ~ ', ' ~ string_literal(reader.sql) ~ ')'
+    ).columns[0].values()[0] -%}
+    {%- if problem -%}
+        {{ exceptions.raise_compiler_error(problem) }}
+    {%- endif -%}
+{% endmacro %}
+
+
 {% macro check_extract_columns(reader, extract) %}
-    {#- DuckDB's own error names the file when it cannot be read at all. -#}
+    {#- check_extract_readable has made sure that DuckDB reads the file. -#}
     {%- set described = run_query('describe select * from ' ~ reader.sql) -%}
     {%- set present = described.columns[0].values() | list -%}
     {%- set missing = [] -%}
@@ -94,7 +110,8 @@
         {{ exceptions.raise_compiler_error(
             'Extract ' ~ reader.path ~ ' is missing column(s) ' ~ missing | join(', ')
             ~ '. The contract requires: ' ~ extract.columns | join(', ')
-            ~ '. Found: ' ~ present | join(', ') ~ '.'
+            ~ '. Its header line has ' ~ present | length ~ ' column(s); their names are not shown, '
+            ~ 'as a file without its header line would show a line of data.'
         ) }}
     {%- endif -%}
 {% endmacro %}

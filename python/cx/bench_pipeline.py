@@ -21,6 +21,7 @@ from pathlib import Path
 from cx import paths
 from cx.bench_clv import machine, replace_section
 from cx.increments import latest_moment, write_extracts_until
+from cx.sql_text import string_literal
 
 SEED = 1
 
@@ -60,7 +61,7 @@ def run_reference(extracts: Path, database: Path, load_only: bool = False) -> No
     with duckdb.connect(str(database)) as con:
         for script in scripts:
             sql = resources.files("cx").joinpath(f"sql/{script}").read_text()
-            con.execute(sql.replace("{dir}", str(extracts)))
+            con.execute(sql.replace("{dir}", string_literal(extracts)))
     if load_only:
         database.unlink()
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -34,9 +36,35 @@ def _dbt(arguments: list[str], env: dict[str, str] | None = None) -> bool:
     return completed.returncode == 0
 
 
-def _report_extracts() -> None:
+# The audit models the run report reads (cx.report).
+REPORTED_MODELS = ("model.cx.extract_row_counts", "model.cx.quarantined_rows")
+
+
+def _dbt_target() -> Path:
+    """dbt's target folder, where it writes ``run_results.json`` (``DBT_TARGET_PATH`` moves it)."""
+    return Path(os.environ.get("DBT_TARGET_PATH", paths.REPO_ROOT / "target"))
+
+
+def audit_built_since(started: float, target: Path) -> bool:
+    """True when the dbt run that began at ``started`` (epoch seconds) built every model
+    the report reads: its ``run_results.json`` is newer and lists them as a success."""
+    results = target / "run_results.json"
+    if not results.exists() or results.stat().st_mtime < started:
+        return False  # dbt stopped before writing results, or these are an older run's
+    statuses = {
+        result["unique_id"]: result["status"]
+        for result in json.loads(results.read_text(encoding="utf-8"))["results"]
+    }
+    return all(statuses.get(model) == "success" for model in REPORTED_MODELS)
+
+
+def _report_extracts(built: bool, started: float) -> None:
     from cx.report import format_report, read_report
 
+    if not built and not audit_built_since(started, _dbt_target()):
+        # The build database still holds an earlier build's figures: never show them as this run's.
+        print("No extract figures for this run: the build stopped before counting the lines.")
+        return
     database = paths.build_database()
     if database.exists():
         try:
@@ -70,8 +98,9 @@ def _build(args: argparse.Namespace) -> int:
     dbt_args = ["build"]
     if args.full_refresh:
         dbt_args.append("--full-refresh")
+    started = time.time()
     built = _dbt(dbt_args)
-    _report_extracts()
+    _report_extracts(built, started)
     if not built:
         print("Build failed: see the dbt output above. The published marts are unchanged.",
               file=sys.stderr)  # fmt: skip

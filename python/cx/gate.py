@@ -213,7 +213,8 @@ def mart_suites(now: dt.datetime) -> dict[str, list[Any]]:
         "fct_survey_responses": [
             holds(["response_id", "customer_id", "survey_type", "responded_at", "nps_score",
                    "nps_category", "csat_score", "ces_score", "comment_sentiment",
-                   "comment_sentiment_label", "comment_themes"]),
+                   "comment_sentiment_label", "comment_sentiment_scored_chars",
+                   "is_comment_sentiment_on_prefix", "comment_themes"]),
             *key("response_id"),
             one_of("survey_type", SURVEY_TYPES),
             between("nps_score", 0, 10),

@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from cx.contract import EXTRACTS
+from cx.sql_text import string_literal
 
 # The column that says when an extract line came to be.
 LINE_MOMENT = {
@@ -28,7 +29,13 @@ LINE_MOMENT = {
     "survey/responses": "recorded_date",
 }
 
-_READ = "read_csv('{path}', header = true, all_varchar = true, strict_mode = true)"
+_READ = "read_csv({path}, header = true, all_varchar = true, strict_mode = true)"
+
+
+def _read(path: Path) -> str:
+    return _READ.format(path=string_literal(path))
+
+
 _WRITE = "(format csv, header true, quote '\"', escape '\"')"
 
 
@@ -38,7 +45,7 @@ def latest_moment(extracts: Path) -> dt.datetime:
     with duckdb.connect() as con:
         con.execute("set TimeZone = 'UTC'")
         found = con.sql(
-            f"select max(try_cast(occurred_at as timestamptz)) from {_READ.format(path=path)}"
+            f"select max(try_cast(occurred_at as timestamptz)) from {_read(path)}"
         ).fetchall()[0][0]
     if found is None:
         raise ValueError(f"{path}: no parseable occurred_at, so no latest day to split at")
@@ -65,13 +72,13 @@ def write_extracts_until(source: Path, target: Path, cutoff: dt.datetime) -> dic
                 if moment is None
                 else f"coalesce(try_cast({moment} as timestamptz) < $cutoff, true)"
             )
-            reader = _READ.format(path=path)
+            reader = _read(path)
             out = target / extract.system / f"{extract.table}.csv"
             con.execute(
-                f"copy (select * from {reader} where {keep}) to '{out}' {_WRITE}",
+                f"copy (select * from {reader} where {keep}) to {string_literal(out)} {_WRITE}",
                 {"cutoff": cutoff} if moment else None,
             )
             total = con.sql(f"select count(*) from {reader}").fetchall()[0][0]
-            kept = con.sql(f"select count(*) from {_READ.format(path=out)}").fetchall()[0][0]
+            kept = con.sql(f"select count(*) from {_read(out)}").fetchall()[0][0]
             left_out[name] = total - kept
     return left_out

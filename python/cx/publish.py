@@ -34,6 +34,7 @@ from pathlib import Path
 import duckdb
 
 from cx import paths
+from cx.sql_text import identifier, string_literal
 
 BI_STORAGE_VERSION = "v1.0.0"
 SCHEMA = paths.MARTS_SCHEMA
@@ -94,20 +95,22 @@ def publish(build_database: Path, bi_database: Path, parquet_link: Path) -> Publ
         rows: dict[str, int] = {}
         # Attached under its own name: views among the marts name their tables
         # with the build database's catalog, which is the file's stem.
-        build = build_database.stem
-        if build == "bi":
+        build = identifier(build_database.stem)
+        if build_database.stem == "bi":
             raise ValueError(f"{build_database}: a build database cannot be named bi.duckdb")
         with duckdb.connect(config=paths.duckdb_settings()) as con:
-            con.sql(f"attach '{build_database}' as \"{build}\" (read_only)")
-            con.sql(f"attach '{staging_file}' as bi (storage_version '{BI_STORAGE_VERSION}')")
+            con.sql(f"attach {string_literal(build_database)} as {build} (read_only)")
+            con.sql(
+                f"attach {string_literal(staging_file)} as bi"
+                f" (storage_version {string_literal(BI_STORAGE_VERSION)})"
+            )
             con.sql(f"create schema bi.{SCHEMA}")
             for mart in marts:
-                con.sql(
-                    f'create table bi.{SCHEMA}.{mart} as select * from "{build}".{SCHEMA}.{mart}'
-                )
+                con.sql(f"create table bi.{SCHEMA}.{mart} as select * from {build}.{SCHEMA}.{mart}")
                 rows[mart] = con.sql(f"select count(*) from bi.{SCHEMA}.{mart}").fetchall()[0][0]
                 con.sql(
-                    f"copy bi.{SCHEMA}.{mart} to '{parquet_dir / mart}.parquet' (format parquet)"
+                    f"copy bi.{SCHEMA}.{mart} to {string_literal(parquet_dir / f'{mart}.parquet')}"
+                    " (format parquet)"
                 )
             con.sql("create schema bi.meta")
             con.sql(

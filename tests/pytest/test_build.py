@@ -69,24 +69,32 @@ def test_a_duplicate_line_is_quarantined_whole_and_single_lines_carry_no_json(ti
     ) == [("O1", False), ("O1", False), ("O2", True)]
 
 
-def test_every_line_is_staged_quarantined_or_superseded(tiny_build: Build):
-    counts = dict(
-        (row[0], row[1:])
-        for row in tiny_build.query(
+# Read, staged, with defects, superseded: where every line of the tiny extracts goes.
+TINY_COUNTS = {
+    "crm/contacts": (7, 2, 4, 1),
+    "crm/orders": (6, 3, 2, 1),
+    "crm/activities": (4, 3, 1, 0),
+    "support/users": (3, 2, 1, 0),
+    "support/tickets": (3, 2, 1, 0),
+    "support/ticket_events": (6, 4, 2, 0),
+    "survey/surveys": (2, 2, 0, 0),
+    "survey/responses": (6, 2, 3, 1),
+}
+
+
+def _extract_counts(build: Build) -> dict[str, tuple]:
+    return {
+        row[0]: row[1:]
+        for row in build.query(
             "select extract_name, rows_read, rows_staged, rows_with_defects, rows_superseded"
             " from audit.extract_row_counts"
         )
-    )
-    assert counts == {
-        "crm/contacts": (7, 2, 4, 1),
-        "crm/orders": (6, 3, 2, 1),
-        "crm/activities": (4, 3, 1, 0),
-        "support/users": (3, 2, 1, 0),
-        "support/tickets": (3, 2, 1, 0),
-        "support/ticket_events": (6, 4, 2, 0),
-        "survey/surveys": (2, 2, 0, 0),
-        "survey/responses": (6, 2, 3, 1),
     }
+
+
+def test_every_line_is_staged_quarantined_or_superseded(tiny_build: Build):
+    counts = _extract_counts(tiny_build)
+    assert counts == TINY_COUNTS
 
 
 def test_contacts_are_latest_export_normalised_and_deleted_ones_flagged(tiny_build: Build):
@@ -184,6 +192,21 @@ def test_a_missing_column_stops_the_run_naming_file_and_column(tmp_path):
     assert _staging_tables(build) == []
 
 
+def test_a_file_without_its_header_line_is_not_echoed(tmp_path):
+    extracts = copy_extracts(TINY, tmp_path / "extracts")
+    contacts = extracts / "crm" / "contacts.csv"
+    lines = contacts.read_text(encoding="utf-8").splitlines()
+    contacts.write_text("\n".join([PLANTED_CONTACT, *lines[1:]]) + "\n", encoding="utf-8")
+
+    build = dbt_build(tmp_path, extracts)
+
+    # DuckDB takes the first line for the header: the message counts its values (12).
+    _assert_stopped_without_customer_data(
+        build, tmp_path, "crm/contacts.csv is missing column(s) contact_id,",
+        "Its header line has 12 column(s)",
+    )  # fmt: skip
+
+
 def test_a_missing_extract_stops_the_run_naming_the_file(tmp_path):
     extracts = copy_extracts(TINY, tmp_path / "extracts")
     (extracts / "survey" / "surveys.csv").unlink()
@@ -195,16 +218,128 @@ def test_a_missing_extract_stops_the_run_naming_the_file(tmp_path):
     assert _staging_tables(build) == []
 
 
-def test_an_unreadable_csv_stops_the_run_naming_the_file(tmp_path):
+# A customer planted in the bad files below: neither may reach the output or the logs.
+PLANTED_EMAIL = "zelda.quist@private-mail.example"
+PLANTED_NAME = "Quistensen"
+PLANTED_CONTACT = (
+    f"C090,{PLANTED_EMAIL},Zelda,{PLANTED_NAME},+1 555 010 9090,US,consumer,email,lead,"
+    "2025-01-12T09:00:00Z,2025-01-12T09:00:00Z,false"
+)
+
+
+def _assert_stopped_without_customer_data(build: Build, workdir, *expected: str) -> None:
+    assert build.returncode != 0
+    for text in expected:
+        assert text in build.output
+    logs = "".join(p.read_text(errors="replace") for p in (workdir / "logs").rglob("*.log"))
+    for secret in (PLANTED_EMAIL, PLANTED_NAME):
+        assert secret not in build.output
+        assert secret not in logs
+    # DuckDB's own wording and reader options the user cannot set are not shown.
+    assert "Possible fixes" not in build.output
+    assert "dialect" not in build.output
+    assert _staging_tables(build) == []
+
+
+def test_an_unterminated_quote_stops_the_run_naming_file_line_and_column(tmp_path):
     extracts = copy_extracts(TINY, tmp_path / "extracts")
-    with (extracts / "crm" / "orders.csv").open("a", encoding="utf-8") as handle:
-        handle.write('O9,C001,2025-02-01T10:00:00Z,web,completed,USD,"unterminated,\n')
+    contacts = extracts / "crm" / "contacts.csv"
+    lines = contacts.read_text(encoding="utf-8").splitlines()
+    bad_line = len(lines) + 1
+    # The first name opens a quote that nothing closes; a hundred customers follow.
+    opened = PLANTED_CONTACT.replace(",Zelda,", ',"Zelda,')
+    more = [PLANTED_CONTACT.replace("C090", f"C{100 + n}") for n in range(100)]
+    contacts.write_text("\n".join([*lines, opened, *more]) + "\n", encoding="utf-8")
 
     build = dbt_build(tmp_path, extracts)
 
-    assert build.returncode != 0
-    assert "crm/orders.csv" in build.output
-    assert _staging_tables(build) == []
+    _assert_stopped_without_customer_data(
+        build,
+        tmp_path,
+        f"crm/contacts.csv: the quoted value opened on line {bad_line}, column first_name"
+        " is never closed",
+    )
+
+
+def test_a_latin1_file_stops_the_run_naming_file_line_and_column(tmp_path):
+    extracts = copy_extracts(TINY, tmp_path / "extracts")
+    contacts = extracts / "crm" / "contacts.csv"
+    lines = contacts.read_text(encoding="utf-8").splitlines()
+    # "Zoë" in latin-1: the byte 0xEB stands at column
+    # len("C090,") + len(PLANTED_EMAIL) + len(",Zo") + 1 = 5 + 32 + 3 + 1 = 41.
+    latin = PLANTED_CONTACT.replace(",Zelda,", ",Zo\u00eb,").encode("latin-1")
+    contacts.write_bytes(("\n".join(lines) + "\n").encode("utf-8") + latin + b"\n")
+
+    build = dbt_build(tmp_path, extracts)
+
+    _assert_stopped_without_customer_data(
+        build,
+        tmp_path,
+        f"crm/contacts.csv is not valid UTF-8: line {len(lines) + 1}, column 41 holds byte 0xEB",
+    )
+
+
+def test_an_empty_file_stops_the_run_saying_it_is_empty(tmp_path):
+    extracts = copy_extracts(TINY, tmp_path / "extracts")
+    (extracts / "crm" / "orders.csv").write_bytes(b"")
+
+    build = dbt_build(tmp_path, extracts)
+
+    _assert_stopped_without_customer_data(
+        build, tmp_path, "crm/orders.csv is empty (0 bytes): the contract requires at least"
+    )
+    assert "Found: column0" not in build.output
+
+
+def test_a_folder_with_a_quote_in_its_name_builds_and_publishes(tmp_path):
+    workdir = tmp_path / "it's here"
+    extracts = copy_extracts(TINY, workdir / "extracts")
+
+    # What reads paths: the load, the row counts and a mart published from that folder.
+    build = dbt_build(
+        workdir, extracts, "--select", "+extract_row_counts", "+fct_survey_responses",
+        "--indirect-selection", "buildable", "--exclude", "test_type:unit",
+    )  # fmt: skip
+
+    assert build.returncode == 0, build.output
+    assert _extract_counts(build) == TINY_COUNTS
+    # The build database in that folder publishes too (its path is attached in SQL).
+    publication = publish(build.database, workdir / "bi.duckdb", workdir / "bi_parquet")
+    # R_aaaaaaaaaaaaaaa is the one valid response (R_bbbbbbbbbbbbbbb is not a real one).
+    assert publication.marts["fct_survey_responses"] == 1
+
+
+def test_a_one_megabyte_verbatim_builds_scored_on_its_prefix_themed_in_whole(tmp_path):
+    extracts = copy_extracts(TINY, tmp_path / "extracts")
+    responses = extracts / "survey" / "responses.csv"
+    # 1 MB of complaint about waiting, then, only past the scored prefix, the price.
+    comment = "Waited too long on hold, never again. " * 27_600 + "And far too expensive."
+    line = (
+        "R_fffffffffffffff,SV_NPS1,IP Address,,C001,email,2025-04-02T10:00:00Z,"
+        f'2025-04-02T10:05:00Z,2025-04-02T10:06:00Z,1,100,3,,,"{comment}",,,en\n'
+    )
+    with responses.open("a", encoding="utf-8") as handle:
+        handle.write(line)
+
+    build = dbt_build(
+        tmp_path, extracts, "--select", "+fct_survey_responses",
+        "--indirect-selection", "buildable", "--exclude", "test_type:unit",
+    )  # fmt: skip
+
+    assert build.returncode == 0, build.output
+    # 38 characters a sentence: the 52nd full stop within 2,000 ends at 52 * 38 - 1 = 1,975.
+    assert build.query(
+        "select length(comment_text), comment_sentiment_label, comment_sentiment_scored_chars,"
+        " is_comment_sentiment_on_prefix, comment_themes from marts.fct_survey_responses"
+        " where response_id = 'R_fffffffffffffff'"
+    ) == [(27_600 * 38 + 22, "negative", 1_975, True, ["price", "wait_time"])]
+    # wait_time from the complaint; price only from "expensive", 1 MB past the prefix.
+    # A short verbatim is scored whole.
+    assert build.query(
+        "select comment_sentiment_scored_chars = length(comment_text),"
+        " is_comment_sentiment_on_prefix from marts.fct_survey_responses"
+        " where response_id = 'R_aaaaaaaaaaaaaaa'"
+    ) == [(True, False)]
 
 
 def test_header_only_extracts_build_empty_tables(tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pytest
 
-from cx.voc import score, score_comments
+from cx.voc import SCORED_PREFIX_CHARS, score, score_comments, scored_prefix
 
 
 @pytest.mark.parametrize(
@@ -58,3 +58,46 @@ def test_a_table_of_comments():
         None,
     ]
     assert scored.column("comment_sentiment")[1].as_py() is None
+    # len("Good value for the price.") = 25; nothing is scored in Spanish or without a comment.
+    assert scored.column("comment_sentiment_scored_chars").to_pylist() == [25, None, None]
+    assert scored.column("is_comment_sentiment_on_prefix").to_pylist() == [False, None, None]
+
+
+@pytest.mark.parametrize(
+    ("comment", "limit", "prefix"),
+    [
+        # Short enough: all of it.
+        ("Good value.", 20, "Good value."),
+        # "Good value." ends at 11 <= 20, and keeps at least 20 // 2 = 10 characters.
+        ("Good value. Fast delivery. Kind staff.", 20, "Good value."),
+        # The only sentence end within 20 is at 5 < 10: cut at the last space within 20,
+        # after "Good. Fast delivery" (5 + 5 + 9 = 19 characters), not inside "and".
+        ("Good. Fast delivery and kind staff", 20, "Good. Fast delivery"),
+        # A space right after the limit ends the word at the limit.
+        ("abcde fghij", 5, "abcde"),
+        # One token longer than the limit: no word boundary to cut at.
+        ("x" * 30, 10, "x" * 10),
+        # The limit counts from the first non-space character: 3 spaces + 11.
+        ("   Good value. More text here", 11, "   Good value."),
+    ],
+)
+def test_the_scored_prefix_ends_at_a_sentence_or_a_word(comment, limit, prefix):
+    assert scored_prefix(comment, limit) == prefix
+
+
+def test_a_one_megabyte_verbatim_is_scored_on_its_prefix_and_says_so():
+    # 38 characters a sentence ("Waited too long on hold, never again. "): 52 of them end
+    # within 2,000 characters, the 52nd's full stop at 52 * 38 - 1 = 1,975.
+    complaint = "Waited too long on hold, never again. " * 100
+    praise = "Great value, quick delivery, friendly staff. " * 25_000  # 1.1 MB
+    comment = complaint + praise
+    assert SCORED_PREFIX_CHARS == 2_000
+    assert scored_prefix(comment) == complaint[:1_975]
+    value, label = score(comment, "en")
+    assert (value, label) == score(complaint[:1_975], "en")
+    assert label == "negative"  # only the complaint was read, not the praise after it
+    scored = score_comments(
+        pa.table({"response_id": ["R1"], "comment_text": [comment], "language_code": ["en"]})
+    )
+    assert scored.column("comment_sentiment_scored_chars").to_pylist() == [1_975]
+    assert scored.column("is_comment_sentiment_on_prefix").to_pylist() == [True]

@@ -37,9 +37,9 @@ matched as (
                 {%- for theme, language_code, pattern in taxonomy %}
                     case
                         when
-                            language_code = {{ "'" ~ language_code | replace("'", "''") ~ "'" }}
-                            and regexp_matches(comment_text, {{ "'" ~ pattern | replace("'", "''") ~ "'" }})
-                            then {{ "'" ~ theme | replace("'", "''") ~ "'" }}
+                            language_code = {{ string_literal(language_code) }}
+                            and regexp_matches(comment_text, {{ string_literal(pattern) }})
+                            then {{ string_literal(theme) }}
                     end{{ "," if not loop.last }}
                 {%- endfor %}
             ],

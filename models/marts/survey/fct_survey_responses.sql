@@ -54,6 +54,8 @@ final as (
         valid_responses.comment_text,
         sentiment.comment_sentiment,
         sentiment.comment_sentiment_label,
+        sentiment.comment_sentiment_scored_chars,
+        sentiment.is_comment_sentiment_on_prefix,
         case
             when valid_responses.comment_text is not null
                 then coalesce(themes.comment_themes, cast([] as varchar[]))

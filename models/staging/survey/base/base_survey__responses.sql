@@ -32,7 +32,7 @@ checked as (
             check_required('status'),
             defect(
                 raw_text('status') ~ " is not null and " ~ raw_text('status')
-                ~ " not in ('" ~ var('response_statuses') | join("', '") ~ "')",
+                ~ " not in " ~ string_literal_list(var('response_statuses')),
                 'status', 'unknown_value', 'expected one of ' ~ var('response_statuses') | join(', ')
             ),
             check_pattern('contact_ref', 'C[0-9]+', '`C` followed by digits'),
