@@ -6,9 +6,7 @@ contacts as (
 ),
 
 latest_line as (
-    select * from contacts
-    where len(_defects) = 0
-    qualify {{ line_rank('contact_id', 'updated_at') }} = 1
+    {{ kept_lines('contacts', 'crm/contacts') }}
 ),
 
 final as (

@@ -7,9 +7,7 @@ responses as (
 ),
 
 latest_line as (
-    select * from responses
-    where len(_defects) = 0
-    qualify {{ line_rank('response_id', 'recorded_at') }} = 1
+    {{ kept_lines('responses', 'survey/responses') }}
 ),
 
 final as (
