@@ -1,4 +1,5 @@
-{#- One row per contact: the latest export line (by updated_at) without defects. -#}
+{#- One row per contact: the latest export line (by updated_at) without defects;
+    none when the latest lines differ (they are quarantined). -#}
 with
 
 contacts as (

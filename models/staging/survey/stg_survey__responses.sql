@@ -1,4 +1,5 @@
-{#- One row per response: the latest export line (by recorded_date) without defects.
+{#- One row per response: the latest export line (by recorded_date) without defects;
+    none when the latest lines differ (they are quarantined).
     Preview, test and spam rows are kept and flagged; marts decide what counts. -#}
 with
 
