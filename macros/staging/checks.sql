@@ -55,10 +55,16 @@
     ) }}
 {%- endmacro %}
 
+{#- An integer is digits only, optionally after a minus sign (parse.sql);
+    `9.5`, `1e1`, `0x0A` or `1_0` is `not_an_integer`, never rounded. -#}
 {% macro check_integer(column, min_value=none, max_value=none) -%}
     {{ defect(
-        raw_text(column) ~ ' is not null and ' ~ parse_integer(column) ~ ' is null',
-        column, 'not_a_number', 'expected an integer'
+        raw_text(column) ~ ' is not null and not ' ~ is_integer_text(column),
+        column, 'not_an_integer', 'expected digits only, optionally after a minus sign'
+    ) }},
+    {{ defect(
+        is_integer_text(column) ~ ' and ' ~ parse_integer(column) ~ ' is null',
+        column, 'out_of_range', 'expected a 64-bit integer'
     ) }}
     {%- if min_value is not none and max_value is not none %},
     {{ defect(
@@ -68,10 +74,23 @@
     {%- endif %}
 {%- endmacro %}
 
+{#- A decimal is digits, optionally a point and at most two decimal places,
+    optionally after a minus sign (parse.sql). `1e3`, `0x10`, `1_000` or
+    `1,000` is `not_a_decimal`; `19.999` is `too_many_decimals`, never rounded. -#}
 {% macro check_decimal(column, min_value=none) -%}
     {{ defect(
-        raw_text(column) ~ ' is not null and ' ~ parse_decimal(column) ~ ' is null',
-        column, 'not_a_number', 'expected a decimal number'
+        raw_text(column) ~ ' is not null and not ' ~ is_decimal_text(column),
+        column, 'not_a_decimal', 'expected digits, optionally a point and decimal places'
+    ) }},
+    {{ defect(
+        is_decimal_text(column) ~ ' and ' ~ has_too_many_decimals(column),
+        column, 'too_many_decimals',
+        'expected at most ' ~ amount_decimal_places() ~ ' decimal places'
+    ) }},
+    {{ defect(
+        is_decimal_text(column) ~ ' and not ' ~ has_too_many_decimals(column)
+        ~ ' and ' ~ parse_decimal(column) ~ ' is null',
+        column, 'out_of_range', 'expected at most 16 digits before the point'
     ) }}
     {%- if min_value is not none %},
     {{ defect(

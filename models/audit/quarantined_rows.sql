@@ -1,7 +1,8 @@
 {#-
     Every raw line staging could not use, one row per defect, with the whole
-    raw line kept as JSON so nothing is lost. Lines with a duplicate key
-    (where the contract says the key is unique) are here too.
+    raw line kept as JSON so nothing is lost. Lines of one key that differ and
+    that no rule of the contract orders are here too, all of them, as
+    `conflicting_duplicate` (keep_one_line_per_key.sql).
 -#}
 {%- set extracts = staged_extracts() -%}
 
@@ -30,22 +31,26 @@ defects as (
     {%- endfor %}
 ),
 
-duplicate_keys as (
-    {%- for extract in extracts if not extract.re_exported %}
+conflicting_duplicates as (
+    {%- for extract in extracts %}
         select
             '{{ extract.extract }}' as extract_name,
             _raw_row ->> '{{ extract.key }}' as row_key,
             {
                 'column_name': '{{ extract.key }}',
                 'raw_value': _raw_row ->> '{{ extract.key }}',
-                'reason': 'duplicate_key',
-                'reason_detail': 'another line with this key was kept'
+                'reason': 'conflicting_duplicate',
+                'reason_detail': '{{
+                    "lines with this key and the latest " ~ extract.recency
+                    ~ " differ and no rule chooses between them"
+                    if extract.recency else
+                    "lines with this unique key differ and no rule chooses between them"
+                }}'
             } as defect,
             1 as defect_number,
             _raw_row
-        from {{ extract.base }}
-        where {{ shares_its_key() }}
-        qualify {{ line_rank(extract.key, extract.recency) }} > 1
+        from ({{ lines_sharing_their_key(extract.base, extract) }})
+        where line_fate = 'conflicting_duplicate'
         {%- if not loop.last %}
             union all
         {%- endif %}
@@ -55,7 +60,7 @@ duplicate_keys as (
 all_defects as (
     select * from defects
     union all
-    select * from duplicate_keys
+    select * from conflicting_duplicates
 ),
 
 final as (

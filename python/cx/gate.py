@@ -322,7 +322,7 @@ accounted_responses as (
 ),
 raw_lines as (select coalesce(sum(rows_read), 0) as n from audit.extract_row_counts),
 accounted_lines as (
-    select coalesce(sum(rows_staged + rows_with_defects + rows_superseded), 0) as n
+    select coalesce(sum(rows_staged + rows_quarantined + rows_superseded), 0) as n
     from audit.extract_row_counts
 ),
 completed_orders as (

@@ -13,14 +13,26 @@ class ExtractCounts:
     extract_name: str
     rows_read: int
     rows_staged: int
-    rows_with_defects: int
+    rows_quarantined: int  # a defect of its own, or a conflicting duplicate
     rows_superseded: int
 
 
 @dataclass(frozen=True)
 class RunReport:
     extracts: list[ExtractCounts]
-    quarantined: list[tuple[str, str, str, int]]  # extract, column, reason, rows
+    quarantined: list[tuple[str, str, str, int]]  # extract, column, reason, lines
+    quarantined_lines: dict[str, int]  # extract -> lines in audit.quarantined_rows
+
+    def unreconciled(self) -> list[tuple[str, int, int]]:
+        """Extracts whose quarantined count differs from the lines in the quarantine:
+        (extract, counted, listed). Empty after a build whose audit tests passed."""
+        counted = {e.extract_name: e.rows_quarantined for e in self.extracts}
+        names = sorted(set(counted) | set(self.quarantined_lines))
+        return [
+            (name, counted.get(name, 0), self.quarantined_lines.get(name, 0))
+            for name in names
+            if counted.get(name, 0) != self.quarantined_lines.get(name, 0)
+        ]
 
 
 def read_report(database: Path) -> RunReport:
@@ -29,7 +41,7 @@ def read_report(database: Path) -> RunReport:
         extracts = [
             ExtractCounts(*row)
             for row in con.sql(
-                "select extract_name, rows_read, rows_staged, rows_with_defects, rows_superseded"
+                "select extract_name, rows_read, rows_staged, rows_quarantined, rows_superseded"
                 " from audit.extract_row_counts order by extract_name"
             ).fetchall()
         ]
@@ -37,23 +49,33 @@ def read_report(database: Path) -> RunReport:
             "select extract_name, column_name, reason, count(*)"
             " from audit.quarantined_rows group by all order by 1, 4 desc, 2, 3"
         ).fetchall()
-    return RunReport(extracts, quarantined)
+        lines = con.sql(
+            "select extract_name, count(*) from audit.quarantined_rows"
+            " where defect_number = 1 group by all"
+        ).fetchall()
+    return RunReport(extracts, quarantined, dict(lines))
 
 
 def format_report(report: RunReport) -> str:
     width = max([len(e.extract_name) for e in report.extracts] + [7])
     lines = [
         "Extracts",
-        f"  {'extract':<{width}} {'read':>10} {'staged':>10} {'defects':>10} {'superseded':>11}",
+        f"  {'extract':<{width}} {'read':>10} {'staged':>10} {'quarantined':>11}"
+        f" {'superseded':>11}",
     ]
     for e in report.extracts:
         lines.append(
             f"  {e.extract_name:<{width}} {e.rows_read:>10,} {e.rows_staged:>10,}"
-            f" {e.rows_with_defects:>10,} {e.rows_superseded:>11,}"
+            f" {e.rows_quarantined:>11,} {e.rows_superseded:>11,}"
         )
-    lines.append("Quarantined lines (audit.quarantined_rows)")
+    lines.append("Quarantined lines per column and reason (audit.quarantined_rows)")
     if not report.quarantined:
         lines.append("  none")
     for extract, column, reason, rows in report.quarantined:
         lines.append(f"  {extract:<{width}} {column:<22} {reason:<30} {rows:>8,}")
+    for extract, counted, listed in report.unreconciled():
+        lines.append(
+            f"  NOT RECONCILED: {extract} counts {counted:,} quarantined lines"
+            f" but audit.quarantined_rows holds {listed:,}"
+        )
     return "\n".join(lines)

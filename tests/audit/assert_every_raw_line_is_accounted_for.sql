@@ -1,5 +1,7 @@
--- Every raw line is staged, quarantined for a defect, or superseded by
--- another line with the same key: none is lost or counted twice.
+-- Every raw line is staged, quarantined (for a defect of its own, or as a
+-- conflicting duplicate) or superseded by another line with the same key:
+-- none is lost or counted twice, and the quarantined lines counted are the
+-- lines in audit.quarantined_rows, reason by reason.
 with
 
 counts as (
@@ -9,9 +11,10 @@ counts as (
 quarantined_lines as (
     select
         extract_name,
+        count(*) filter (where defect_number = 1) as line_count,
         count(*) filter (
-            where reason != 'duplicate_key' and defect_number = 1
-        ) as lines_with_defects
+            where defect_number = 1 and reason = 'conflicting_duplicate'
+        ) as conflicting_lines
     from {{ ref('quarantined_rows') }}
     group by extract_name
 ),
@@ -21,14 +24,19 @@ unbalanced as (
         counts.extract_name,
         counts.rows_read,
         counts.rows_staged,
+        counts.rows_quarantined,
         counts.rows_with_defects,
+        counts.rows_conflicting,
         counts.rows_superseded,
-        coalesce(quarantined_lines.lines_with_defects, 0) as lines_in_quarantine
+        coalesce(quarantined_lines.line_count, 0) as lines_in_quarantine,
+        coalesce(quarantined_lines.conflicting_lines, 0) as conflicting_lines_in_quarantine
     from counts
     left join quarantined_lines on counts.extract_name = quarantined_lines.extract_name
     where
-        counts.rows_read != counts.rows_staged + counts.rows_with_defects + counts.rows_superseded
-        or counts.rows_with_defects != coalesce(quarantined_lines.lines_with_defects, 0)
+        counts.rows_read != counts.rows_staged + counts.rows_quarantined + counts.rows_superseded
+        or counts.rows_quarantined != counts.rows_with_defects + counts.rows_conflicting
+        or counts.rows_quarantined != coalesce(quarantined_lines.line_count, 0)
+        or counts.rows_conflicting != coalesce(quarantined_lines.conflicting_lines, 0)
 )
 
 select * from unbalanced

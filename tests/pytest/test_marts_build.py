@@ -127,6 +127,7 @@ def test_every_excluded_response_is_counted_with_its_reason(tiny_build: Build):
         ("csat", "quarantined: malformed_value response_id", 1),
         ("csat", "quarantined: unknown_value language", 1),
         ("relationship_nps", "not_a_real_response", 1),
+        ("relationship_nps", "quarantined: not_an_integer nps_score", 1),
         ("relationship_nps", "quarantined: out_of_range nps_score", 1),
     ]
 

@@ -6,9 +6,7 @@ activities as (
 ),
 
 usable as (
-    select * from activities
-    where len(_defects) = 0
-    qualify {{ line_rank('activity_id', 'occurred_at') }} = 1
+    {{ kept_lines('activities', 'crm/activities') }}
 ),
 
 final as (

@@ -1,4 +1,5 @@
-{#- One row per contact: the latest export line (by updated_at) without defects. -#}
+{#- One row per contact: the latest export line (by updated_at) without defects;
+    none when the latest lines differ (they are quarantined). -#}
 with
 
 contacts as (
@@ -6,9 +7,7 @@ contacts as (
 ),
 
 latest_line as (
-    select * from contacts
-    where len(_defects) = 0
-    qualify {{ line_rank('contact_id', 'updated_at') }} = 1
+    {{ kept_lines('contacts', 'crm/contacts') }}
 ),
 
 final as (

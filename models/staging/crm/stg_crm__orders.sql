@@ -6,9 +6,7 @@ orders as (
 ),
 
 usable as (
-    select * from orders
-    where len(_defects) = 0
-    qualify {{ line_rank('order_id', 'ordered_at') }} = 1
+    {{ kept_lines('orders', 'crm/orders') }}
 ),
 
 final as (

@@ -6,9 +6,7 @@ ticket_events as (
 ),
 
 usable as (
-    select * from ticket_events
-    where len(_defects) = 0
-    qualify {{ line_rank('event_id', 'created_at') }} = 1
+    {{ kept_lines('ticket_events', 'support/ticket_events') }}
 ),
 
 final as (

@@ -6,9 +6,7 @@ tickets as (
 ),
 
 usable as (
-    select * from tickets
-    where len(_defects) = 0
-    qualify {{ line_rank('ticket_id', 'updated_at') }} = 1
+    {{ kept_lines('tickets', 'support/tickets') }}
 ),
 
 final as (

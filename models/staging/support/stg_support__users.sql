@@ -6,9 +6,7 @@ users as (
 ),
 
 usable as (
-    select * from users
-    where len(_defects) = 0
-    qualify {{ line_rank('user_id', 'created_at') }} = 1
+    {{ kept_lines('users', 'support/users') }}
 ),
 
 final as (

@@ -1,4 +1,5 @@
-{#- One row per response: the latest export line (by recorded_date) without defects.
+{#- One row per response: the latest export line (by recorded_date) without defects;
+    none when the latest lines differ (they are quarantined).
     Preview, test and spam rows are kept and flagged; marts decide what counts. -#}
 with
 
@@ -7,9 +8,7 @@ responses as (
 ),
 
 latest_line as (
-    select * from responses
-    where len(_defects) = 0
-    qualify {{ line_rank('response_id', 'recorded_at') }} = 1
+    {{ kept_lines('responses', 'survey/responses') }}
 ),
 
 final as (

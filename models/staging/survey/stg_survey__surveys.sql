@@ -6,9 +6,7 @@ surveys as (
 ),
 
 usable as (
-    select * from surveys
-    where len(_defects) = 0
-    qualify {{ line_rank('survey_id', 'survey_name') }} = 1
+    {{ kept_lines('surveys', 'survey/surveys') }}
 ),
 
 final as (
