@@ -10,6 +10,8 @@ import duckdb
 from conftest import TINY, Build, copy_extracts, dbt_build
 from cx import paths
 from cx.contract import EXTRACTS
+from cx.gate import run_gate
+from cx.publish import publish
 
 MARTS = {
     "dim_customers", "fct_touchpoints", "fct_customer_journeys", "mart_journey_funnel",
@@ -229,6 +231,11 @@ def test_header_only_extracts_build_empty_tables(tmp_path):
         "select count(value), bool_and(status like 'not fitted: 0 customers%')"
         " from marts.mart_clv_model_fit"
     ) == [(0, True)]
+    # Empty marts pass every check that holds for zero rows, and publish.
+    gate = run_gate(build.database, tmp_path / "gx")
+    assert gate.success, gate.format()
+    publication = publish(build.database, tmp_path / "bi.duckdb", tmp_path / "bi_parquet")
+    assert publication.marts == marts
 
 
 def test_parquet_extracts_build_like_csv(tmp_path, tiny_build: Build):
