@@ -11,7 +11,7 @@ from conftest import Build, copy_build
 from cx.gate import for_gx, run_gate
 
 MARTS = 16
-TOTAL_EXPECTATIONS = 137
+TOTAL_EXPECTATIONS = 135
 
 
 @pytest.fixture
