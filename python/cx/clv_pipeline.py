@@ -44,8 +44,8 @@ PREDICTION_SCHEMA = pa.schema(
     ]
 )
 
-BGNBD_PARAMETERS = ("r", "alpha", "a", "b")
-GAMMA_GAMMA_PARAMETERS = ("p", "q", "gamma")
+BGNBD_PARAMETERS = ("r", "alpha", "a", "b", "a/(a+b)")
+GAMMA_GAMMA_PARAMETERS = ("p", "q", "gamma", "q/gamma")
 
 
 def _column(table: pa.Table, name: str) -> np.ndarray:
@@ -58,6 +58,32 @@ def _observation_end(summary: pa.Table) -> dt.date | None:
     return summary.column("observation_end")[0].as_py()
 
 
+def _values(params: clv.BgNbd | clv.GammaGamma) -> dict[str, float | None]:
+    """The parameter rows of a fit: a limiting model has no finite a, b (q, gamma), only
+    their ratio."""
+    if isinstance(params, clv.BgNbdCommonDropout):
+        return {"r": params.r, "alpha": params.alpha, "a": None, "b": None,
+                "a/(a+b)": params.dropout}  # fmt: skip
+    if isinstance(params, clv.BgNbdParams):
+        return {"r": params.r, "alpha": params.alpha, "a": params.a, "b": params.b,
+                "a/(a+b)": params.a / (params.a + params.b)}  # fmt: skip
+    if isinstance(params, clv.GammaGammaCommonRate):
+        return {"p": params.p, "q": None, "gamma": None, "q/gamma": params.nu}
+    return {"p": params.p, "q": params.q, "gamma": params.gamma,
+            "q/gamma": params.q / params.gamma}  # fmt: skip
+
+
+def _status(fit: clv.Fit) -> str:
+    if not fit.converged:
+        return (
+            f"did not converge: largest gradient {fit.gradient_norm:.1e} per customer "
+            f"(tolerance {clv.GRADIENT_TOLERANCE:.0e}); optimiser: {fit.message}"
+        )
+    if fit.boundary:
+        return f"boundary: {fit.boundary}; limiting model fitted"
+    return "ok"
+
+
 def _fit_rows(
     model: str,
     names: tuple[str, ...],
@@ -66,23 +92,20 @@ def _fit_rows(
     observation_end: dt.date | None,
     reason: str | None,
 ) -> list[dict]:
-    rows = []
-    for name in names:
-        rows.append(
-            {
-                "model": model,
-                "parameter": name,
-                "value": getattr(fit.params, name) if fit else None,
-                "log_likelihood": fit.log_likelihood if fit else None,
-                "customers": fit.customers if fit else customers,
-                "observation_end": observation_end,
-                "converged": fit.converged if fit else False,
-                "status": ("ok" if fit.converged else f"did not converge: {fit.message}")
-                if fit
-                else f"not fitted: {reason}",
-            }
-        )
-    return rows
+    values = _values(fit.params) if fit else dict.fromkeys(names)
+    return [
+        {
+            "model": model,
+            "parameter": name,
+            "value": values[name],
+            "log_likelihood": fit.log_likelihood if fit else None,
+            "customers": fit.customers if fit else customers,
+            "observation_end": observation_end,
+            "converged": fit.converged if fit else False,
+            "status": _status(fit) if fit else reason,
+        }
+        for name in names
+    ]
 
 
 def fit_table(summary: pa.Table) -> pa.Table:
@@ -104,33 +127,49 @@ def fit_table(summary: pa.Table) -> pa.Table:
     try:
         bgnbd = clv.fit_bgnbd(triples[:, 0], triples[:, 1], triples[:, 2], weights=counts)
     except clv.InsufficientData as error:
-        reason = str(error)
+        reason = f"not fitted: {error}"
+    except clv.NoEstimate as error:
+        reason = f"boundary: {error}"
     rows = _fit_rows("bg_nbd", BGNBD_PARAMETERS, bgnbd, x.size, end, reason)
 
     gamma_gamma: clv.Fit | None = None
     repeat = (x > 0) & np.isfinite(spend)
-    # Sorted, so that the fit does not depend on the order rows arrive in (the
-    # sums would differ in their last bits, and so would the optimum).
+    # Sorted, so that the sums run in the same order whatever order rows arrive in.
     by_value = np.lexsort((spend[repeat], x[repeat]))
     reason = None
     try:
         gamma_gamma = clv.fit_gamma_gamma(x[repeat][by_value], spend[repeat][by_value])
     except clv.InsufficientData as error:
-        reason = str(error)
+        reason = f"not fitted: {error}"
+    except clv.NoEstimate as error:
+        reason = f"boundary: {error}"
     rows += _fit_rows(
         "gamma_gamma", GAMMA_GAMMA_PARAMETERS, gamma_gamma, int(repeat.sum()), end, reason
     )
     return pa.Table.from_pylist(rows, schema=FIT_SCHEMA)
 
 
-def _params(fit_rows: pa.Table, model: str) -> tuple[dict[str, float] | None, str]:
+def _params(
+    fit_rows: pa.Table, model: str
+) -> tuple[clv.BgNbd | clv.GammaGamma | None, str, str | None]:
+    """The fitted model read back from its rows (a limiting model when a, b or q, gamma are
+    null), the reason when there is none, and the limit when it is a limiting model."""
     rows = [row for row in fit_rows.to_pylist() if row["model"] == model]
-    if not rows or any(row["value"] is None for row in rows):
-        status = rows[0]["status"] if rows else "not fitted"
-        return None, f"{model}: {status}"
+    if not rows:
+        return None, f"{model}: not fitted", None
+    status = rows[0]["status"]
     if not all(row["converged"] for row in rows):
-        return None, f"{model}: {rows[0]['status']}"
-    return {row["parameter"]: float(row["value"]) for row in rows}, "ok"
+        return None, f"{model}: {status}", None
+    values = {row["parameter"]: row["value"] for row in rows}
+    limit = status.removeprefix("boundary: ").removesuffix("; limiting model fitted")
+    if model == "bg_nbd":
+        if values["a"] is None:
+            dropout = values["a/(a+b)"]
+            return clv.BgNbdCommonDropout(values["r"], values["alpha"], dropout), "", limit
+        return clv.BgNbdParams(values["r"], values["alpha"], values["a"], values["b"]), "", None
+    if values["q"] is None:
+        return clv.GammaGammaCommonRate(values["p"], values["q/gamma"]), "", limit
+    return clv.GammaGammaParams(values["p"], values["q"], values["gamma"]), "", None
 
 
 def predictions_table(
@@ -157,13 +196,16 @@ def predictions_table(
         "expected_cumulative_purchases_at_holdout_end": nothing,
     }
 
-    bgnbd_values, bgnbd_status = _params(fit_rows, "bg_nbd")
-    gg_values, gg_status = _params(fit_rows, "gamma_gamma")
+    bgnbd, bgnbd_status, bgnbd_limit = _params(fit_rows, "bg_nbd")
+    gamma_gamma, gg_status, gg_limit = _params(fit_rows, "gamma_gamma")
+    limits = [model for model, limit in
+              (("bg_nbd", bgnbd_limit), ("gamma_gamma", gg_limit)) if limit]  # fmt: skip
     status = "ok"
-    if bgnbd_values is None:
+    if limits:
+        status = f"ok (limiting model of {' and '.join(limits)}: see mart_clv_model_fit.status)"
+    if bgnbd is None:
         status = bgnbd_status
     else:
-        bgnbd = clv.BgNbdParams(**bgnbd_values)
         holdout_weeks = float(holdout[0]) if n else 0.0
         columns["p_alive"] = clv.p_alive(bgnbd, x, t_x, age)
         columns["expected_purchases_horizon"] = clv.expected_purchases(
@@ -175,10 +217,9 @@ def predictions_table(
         columns["expected_cumulative_purchases_at_holdout_end"] = clv.expected_cumulative_purchases(
             bgnbd, age + holdout_weeks
         )
-        if gg_values is None:
+        if gamma_gamma is None:
             status = gg_status
         else:
-            gamma_gamma = clv.GammaGammaParams(**gg_values)
             order_value = clv.expected_order_value(gamma_gamma, x, spend)
             columns["expected_order_value_usd"] = order_value
             columns["predicted_clv_usd"] = clv.predicted_clv(

@@ -224,9 +224,19 @@ def test_header_only_extracts_build_empty_tables(tmp_path):
     names = [name for (name,) in build.query(paths.MARTS_SQL)]
     marts = {name: build.query(f"select count(*) from marts.{name}")[0][0] for name in names}
     assert set(marts) == MARTS
-    # Rows that exist without data: one per stage, one per model parameter (unfitted).
+    # Rows that exist without data: one per stage, one per model parameter (unfitted),
+    # one per driver x exposure x NPS survey type (4 x 2 x 2, zero responses). Monthly
+    # marts have no month to show.
     nonempty = {name: rows for name, rows in marts.items() if rows}
-    assert nonempty == {"mart_journey_funnel": 5, "mart_clv_model_fit": 7}
+    assert nonempty == {
+        "mart_journey_funnel": 5,
+        "mart_clv_model_fit": 9,
+        "mart_nps_driver_summary": 16,
+    }
+    assert build.query(
+        "select sum(responses), count(nps), bool_and(is_small_sample)"
+        " from marts.mart_nps_driver_summary"
+    ) == [(0, 0, True)]
     assert build.query(
         "select count(value), bool_and(status like 'not fitted: 0 customers%')"
         " from marts.mart_clv_model_fit"

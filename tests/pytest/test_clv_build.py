@@ -111,14 +111,21 @@ def test_a_handful_of_customers_builds_with_null_predictions_and_a_reason(tiny_b
     ]
     assert tiny_build.query(
         "select count(*), count(value), bool_or(converged) from marts.mart_clv_model_fit"
-    ) == [(7, 0, False)]
+    ) == [(9, 0, False)]
 
 
 def test_cohort_retention_by_hand(tiny_build: Build):
     # C001's only completed order (O1, 100.50 USD); the refund (O2) and the orphan (O3) count not.
-    assert tiny_build.query("select * from marts.mart_cohort_retention") == [
-        (dt.date(2025, 2, 1), 0, 1, 1, 1.0, Decimal("100.50"))
-    ]
+    assert tiny_build.query(
+        "select cohort_month, months_since_first_order, cohort_customers, active_customers,"
+        " retention_rate, retention_rate_n, retention_rate_is_small_sample, revenue_usd"
+        " from marts.mart_cohort_retention"
+    ) == [(dt.date(2025, 2, 1), 0, 1, 1, 1.0, 1, True, Decimal("100.50"))]
+    # Wilson, 1 of 1: low = 1 - z^2 / (1 + z^2) = 1 - 3.841459 / 4.841459 = 0.206549, high 1.
+    ((low, high),) = tiny_build.query(
+        "select retention_rate_ci_low, retention_rate_ci_high from marts.mart_cohort_retention"
+    )
+    assert (low, high) == pytest.approx((0.206549, 1.0), abs=1e-6)
 
 
 def test_a_malformed_observation_end_stops_the_build_with_the_expected_format(tmp_path):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import csv
+import re
 
 import yaml
 
-from conftest import REPO
+from conftest import REPO, Build
 from cx.contract import EXTRACTS
 
 
@@ -37,3 +38,28 @@ def test_raw_seeds_are_loaded_as_text():
     types = {seed["name"]: seed["config"]["column_types"] for seed in seeds}
     for extract in EXTRACTS:
         assert types[extract.table] == dict.fromkeys(extract.columns, "varchar")
+
+
+def _mart_contract() -> dict[str, set[str]]:
+    """docs/contract/marts.md: each mart and the columns it must hold at least."""
+    columns = {}
+    for line in (REPO / "docs" / "contract" / "marts.md").read_text().splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 3 and re.fullmatch(r"`\w+`", cells[0]):
+            # what a parenthesis says about a column is not a column
+            named = re.sub(r"\([^)]*\)", "", cells[2])
+            columns[cells[0].strip("`")] = set(re.findall(r"`(\w+)`", named))
+    return columns
+
+
+def test_every_mart_holds_the_columns_its_contract_names(tiny_build: Build):
+    contract = _mart_contract()
+    assert {"mart_nps_monthly", "mart_support_monthly", "mart_csat_ces_monthly"} <= set(contract)
+    built: dict[str, set[str]] = {}
+    for table, column in tiny_build.query(
+        "select table_name, column_name from information_schema.columns"
+        " where table_schema = 'marts'"
+    ):
+        built.setdefault(table, set()).add(column)
+    missing = {mart: sorted(names - built.get(mart, set())) for mart, names in contract.items()}
+    assert {mart: names for mart, names in missing.items() if names} == {}

@@ -32,3 +32,13 @@ def test_every_model_and_built_column_has_a_description(tiny_build: Build):
         if (schema, table) in model_tables and (schema, table, column) not in documented
     )
     assert undocumented_columns == []
+
+
+def test_lifecycle_and_journey_stage_say_where_they_come_from(tiny_build: Build):
+    """A `lead` in `loyalty` is not a defect: the CRM's sales label and behaviour differ."""
+    manifest = json.loads((tiny_build.database.parent / "target" / "manifest.json").read_text())
+    (dim,) = [n for n in manifest["nodes"].values() if n["name"] == "dim_customers"]
+    lifecycle = dim["columns"]["lifecycle_stage"]["description"]
+    journey = dim["columns"]["current_journey_stage"]["description"]
+    assert "CRM" in lifecycle and "sales" in lifecycle and "current_journey_stage" in lifecycle
+    assert "Behaviour-derived" in journey and "lifecycle_stage" in journey

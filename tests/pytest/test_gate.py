@@ -11,7 +11,7 @@ from conftest import Build, copy_build
 from cx.gate import for_gx, run_gate
 
 MARTS = 16
-TOTAL_EXPECTATIONS = 135
+TOTAL_EXPECTATIONS = 172
 
 
 @pytest.fixture
@@ -124,3 +124,22 @@ def test_purchase_stage_must_name_the_customers_of_fct_customer_value(tiny_build
     assert failed.examples == [
         ["purchase stage customers and fct_customer_value differ in no customer", 0, 1]
     ]
+
+
+def test_the_gate_checks_intervals_and_survey_types(tiny_build, tmp_path):
+    """A Wilson interval upside down and a pooled NPS survey type do not publish."""
+    broken = copy_build(
+        tiny_build,
+        tmp_path / "intervals" / "build.duckdb",
+        "update marts.mart_support_monthly set helpdesk_csat_ci_low = 0.9,"
+        " helpdesk_csat_ci_high = 0.1 where helpdesk_csat_n > 0",
+        "update marts.mart_nps_monthly set survey_type = 'all' where responses > 0",
+    )
+    result = run_gate(broken, tmp_path / "gx")
+    failed = {(f.suite, f.expectation, f.column) for f in result.failures}
+    assert not result.success
+    assert failed == {
+        # the pair check names no single column
+        ("mart_support_monthly", "expect_column_pair_values_a_to_be_greater_than_b", None),
+        ("mart_nps_monthly", "expect_column_values_to_be_in_set", "survey_type"),
+    }

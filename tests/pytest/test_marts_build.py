@@ -53,7 +53,7 @@ def test_journey_and_funnel(tiny_build: Build):
         " conversion_from_previous_ci_high, conversion_from_previous_is_small_sample"
         " from marts.mart_journey_funnel order by stage_order"
     )
-    assert funnel[0] == ("awareness", 1, 1, None, None, None, None, None)
+    assert funnel[0] == ("awareness", 1, 1, None, None, None, None, True)  # no rate: small
     stages = ["consideration", "purchase", "service", "loyalty"]
     for stage, row in zip(stages, funnel[1:], strict=True):
         assert row[:3] == (stage, 1, 1) and row[4] == 1
@@ -84,9 +84,14 @@ def test_support_ticket_measures(tiny_build: Build):
         (500, "C001", 30.0, 1440.0, 0, True, "good"),
         (501, "C001", None, None, 0, False, "unoffered"),
     ]
+    # One month of tickets: it is partial (the data ends inside it). One ticket
+    # rated good, none bad: helpdesk_csat 1/1, a small sample.
     assert tiny_build.query(
-        "select month, channel, tickets, csat from marts.mart_support_monthly where channel = 'all'"
-    ) == [(dt.date(2025, 2, 1), "all", 2, 1.0)]
+        "select month, channel, is_partial_period, tickets, helpdesk_csat, helpdesk_csat_n,"
+        " helpdesk_csat_is_small_sample from marts.mart_support_monthly where channel = 'all'"
+    ) == [(dt.date(2025, 2, 1), "all", True, 2, 1.0, 1, True)]
+    # every channel has its row in the month, with or without tickets
+    assert tiny_build.query("select count(*) from marts.mart_support_monthly") == [(6,)]
 
 
 def test_survey_response_nps_sentiment_and_themes(tiny_build: Build):
@@ -104,13 +109,33 @@ def test_survey_response_nps_sentiment_and_themes(tiny_build: Build):
             ["delivery"],
         )
     ]
-    assert tiny_build.query(
-        "select month, segment, responses, nps, nps_std_error from marts.mart_nps_monthly"
-        " order by segment"
-    ) == [
-        (dt.date(2025, 4, 1), "all", 1, 100.0, 0.0),
-        (dt.date(2025, 4, 1), "consumer", 1, 100.0, 0.0),
+    # One promoter of one: NPS 100 and the adjusted-Wald SE 37.5
+    # (n' = 4, p' = 1.75 / 4, d' = 0.75 / 4: 100 sqrt((0.625 - 0.0625) / 4)), not 0.
+    rows = tiny_build.query(
+        "select month, segment, survey_type, is_partial_period, responses, nps, nps_std_error,"
+        " is_small_sample from marts.mart_nps_monthly where responses > 0 order by segment"
+    )
+    assert [row[:6] + row[7:] for row in rows] == [
+        (dt.date(2025, 4, 1), "all", "relationship_nps", True, 1, 100.0, True),
+        (dt.date(2025, 4, 1), "consumer", "relationship_nps", True, 1, 100.0, True),
     ]
+    assert [row[6] for row in rows] == pytest.approx([37.5, 37.5])
+    # the dense grid: 1 month x 5 segments x 2 NPS survey types, empty cells null
+    assert tiny_build.query(
+        "select count(*), count(*) filter (where responses = 0 and nps is null)"
+        " from marts.mart_nps_monthly"
+    ) == [(10, 8)]
+
+
+def test_no_mart_column_is_a_hugeint(tiny_build: Build):
+    """BI drivers read a HUGEINT as text or fail: integers in a mart are BIGINT."""
+    types = tiny_build.query(
+        "select table_name, column_name, data_type from information_schema.columns"
+        " where table_schema = 'marts'"
+    )
+    assert len({table for table, _, _ in types}) >= 16
+    assert [t for t in types if t[2] in ("HUGEINT", "UHUGEINT")] == []
+    assert ("mart_nps_drivers", "reopens_30d", "BIGINT") in types
 
 
 def test_every_excluded_response_is_counted_with_its_reason(tiny_build: Build):
@@ -131,3 +156,16 @@ def test_deleted_contacts_never_reach_a_mart(tiny_build: Build):
         assert tiny_build.query(
             f"select count(*) from marts.{mart} where customer_id = 'C002'"
         ) == [(0,)], mart
+
+
+def test_the_two_csat_measures_cannot_be_confused(tiny_build: Build):
+    """Help-desk good/(good+bad) and the survey share of 4-5 are different measures."""
+    columns = tiny_build.query(
+        "select table_name, column_name from information_schema.columns"
+        " where table_schema = 'marts' and column_name like '%csat%'"
+        " and column_name not like 'csat\\_%' escape '\\'"
+    )
+    names = {column for _, column in columns}
+    assert "csat" not in names
+    assert ("mart_support_monthly", "helpdesk_csat") in columns
+    assert ("mart_csat_ces_monthly", "survey_csat_share") in columns

@@ -61,7 +61,7 @@ def builds(tiny_build: Build, tmp_path: Path) -> dict[str, Path]:
         "bad": copy_build(
             tiny_build,
             tmp_path / "bad" / "build.duckdb",
-            "update marts.mart_nps_monthly set nps = 150 where segment = 'all'",
+            "update marts.mart_nps_monthly set nps = 150 where segment = 'all' and responses > 0",
             "update marts.fct_support_tickets set reopens = -1 where ticket_id = 500",
             "delete from marts.fct_survey_responses",
         ),
@@ -204,12 +204,15 @@ def test_a_bi_tool_connects_with_sqlalchemy_like_superset(builds, tmp_path):
     assert len(inspector.get_table_names(schema="bi.marts")) == MARTS
     assert len(inspector.get_table_names(schema="marts")) == MARTS
     columns = {c["name"] for c in inspector.get_columns("mart_nps_monthly", schema="marts")}
-    assert {"month", "segment", "nps", "nps_ci_low", "nps_ci_high"} <= columns
+    assert {"month", "segment", "survey_type", "nps", "nps_ci_low", "nps_ci_high"} <= columns
     with engine.connect() as connection:
         rows = connection.execute(
-            text("select segment, nps from marts.mart_nps_monthly order by segment")
+            text(
+                "select segment, survey_type, nps from marts.mart_nps_monthly"
+                " where responses > 0 order by segment"
+            )
         ).fetchall()
-    assert rows == [("all", 100.0), ("consumer", 100.0)]
+    assert rows == [("all", "relationship_nps", 100.0), ("consumer", "relationship_nps", 100.0)]
     engine.dispose()
 
 

@@ -7,7 +7,8 @@
       last. It never rises from one stage to the next.
     The conversion from the previous stage is the strict funnel's, with its n
     (the customers in order at the previous stage), Wilson 95% interval and
-    small-sample flag. -#}
+    small-sample flag; the first stage has none (n null, flagged small, as
+    every rate without trials is). -#}
 with
 
 journeys as (
@@ -87,10 +88,7 @@ final as (
         conversion_from_previous_n,
         conversion_from_previous_ci_low,
         conversion_from_previous_ci_high,
-        -- the first stage has no previous one: no rate, so no sample to judge
-        case
-            when stage_order > 1 then conversion_from_previous_is_small_sample
-        end as conversion_from_previous_is_small_sample,
+        conversion_from_previous_is_small_sample,
         median_days_to_reach
     from conversions
 )

@@ -1,8 +1,14 @@
-{#- Survey CSAT (share of 4-5) and CES (mean, share of 5-7) by UTC month. -#}
+{#- Survey CSAT (share of 4-5) and CES (mean, share of 5-7) by UTC month, every
+    month of the survey data's span (zero responses and null shares when a
+    month has none), each share with its n and Wilson 95% interval. -#}
 with
 
 responses as (
     select * from {{ ref('fct_survey_responses') }}
+),
+
+months as (
+    select * from {{ observed_months('responses', 'responded_at') }}
 ),
 
 monthly as (
@@ -18,17 +24,31 @@ monthly as (
     group by response_month
 ),
 
+filled as (
+    select
+        months.month,
+        months.is_partial_period,
+        coalesce(monthly.csat_responses, 0) as csat_responses,
+        coalesce(monthly.csat_satisfied, 0) as csat_satisfied,
+        coalesce(monthly.ces_responses, 0) as ces_responses,
+        monthly.ces_mean,
+        coalesce(monthly.ces_easy, 0) as ces_easy
+    from months
+    left join monthly on months.month = monthly.month
+),
+
 final as (
     select
         month,
+        is_partial_period,
         csat_responses,
         csat_satisfied,
-        {{ safe_ratio('csat_satisfied', 'csat_responses') }} as csat,
+        {{ rate_columns('survey_csat_share', 'csat_satisfied', 'csat_responses') }},
         ces_responses,
         ces_mean,
         ces_easy,
-        {{ safe_ratio('ces_easy', 'ces_responses') }} as ces_easy_share
-    from monthly
+        {{ rate_columns('ces_easy_share', 'ces_easy', 'ces_responses') }}
+    from filled
 )
 
 select * from final

@@ -20,7 +20,8 @@ exposure as (
         nps_responses.response_id,
         count(tickets.ticket_id) as tickets_30d,
         max(tickets.first_reply_minutes) as slowest_first_reply_minutes_30d,
-        coalesce(sum(tickets.reopens), 0) as reopens_30d,
+        -- sum() of a bigint is a hugeint in DuckDB; BI drivers read bigint
+        coalesce(sum(tickets.reopens), 0)::bigint as reopens_30d,
         count(*) filter (where tickets.satisfaction_rating = 'bad') as bad_ratings_30d
     from nps_responses
     left join tickets

@@ -1,5 +1,8 @@
-{#- NPS by UTC month of the response's end date and customer segment, plus
-    segment `all`; responses not linked to a customer count in `unknown`. -#}
+{#- NPS by UTC month of the response's end date, customer segment (plus
+    segment `all`) and NPS survey type, on the dense month x segment x survey
+    type grid: a cell without responses is a row with zero responses and a
+    null NPS. Responses not linked to a customer count in `unknown`. Survey
+    types are never pooled (DECISIONLOG.md, "NPS by survey type"). -#}
 with
 
 responses as (
@@ -10,11 +13,35 @@ customers as (
     select * from {{ ref('int_customers') }}
 ),
 
+months as (
+    select * from {{ observed_months('responses', 'responded_at') }}
+),
+
+segments as (
+    select unnest({{ var('segments') + ['unknown', 'all'] }}) as segment
+),
+
+nps_survey_types as (
+    select unnest({{ var('nps_survey_types') }}) as survey_type
+),
+
+grid as (
+    select
+        months.month,
+        months.is_partial_period,
+        segments.segment,
+        nps_survey_types.survey_type
+    from months
+    cross join segments
+    cross join nps_survey_types
+),
+
 nps_responses as (
     -- each response counts under its segment and under `all`
     select
         responses.response_month as month,
         unnest([coalesce(customers.segment, 'unknown'), 'all']) as segment,
+        responses.survey_type,
         responses.nps_category
     from responses
     left join customers on responses.customer_id = customers.customer_id
@@ -25,24 +52,46 @@ counted as (
     select
         month,
         segment,
+        survey_type,
         count(*) as responses,
         count(*) filter (where nps_category = 'promoter') as promoters,
         count(*) filter (where nps_category = 'passive') as passives,
         count(*) filter (where nps_category = 'detractor') as detractors
     from nps_responses
-    group by month, segment
+    group by month, segment, survey_type
+),
+
+filled as (
+    select
+        grid.month,
+        grid.segment,
+        grid.survey_type,
+        grid.is_partial_period,
+        coalesce(counted.responses, 0) as responses,
+        coalesce(counted.promoters, 0) as promoters,
+        coalesce(counted.passives, 0) as passives,
+        coalesce(counted.detractors, 0) as detractors
+    from grid
+    left join counted
+        on
+            grid.month = counted.month
+            and grid.segment = counted.segment
+            and grid.survey_type = counted.survey_type
 ),
 
 final as (
     select
         month,
         segment,
+        survey_type,
+        is_partial_period,
         responses,
         promoters,
         passives,
         detractors,
-        {{ nps_columns('promoters', 'detractors', 'responses') }}
-    from counted
+        {{ nps_columns('promoters', 'detractors', 'responses') }},
+        {{ is_small_sample('responses') }} as is_small_sample
+    from filled
 )
 
 select * from final

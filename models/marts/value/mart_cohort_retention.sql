@@ -1,5 +1,6 @@
 {#- Customers by the UTC month of their first completed order, and how many of
-    them ordered again in each later month, with that month's revenue. -#}
+    them ordered again in each later month, with that month's revenue. The
+    retention rate carries its n (the cohort) and Wilson 95% interval. -#}
 with
 
 orders as (
@@ -65,7 +66,11 @@ final as (
         cohort_grid.months_since_first_order,
         cohort_grid.cohort_customers,
         coalesce(cohort_activity.active_customers, 0) as active_customers,
-        coalesce(cohort_activity.active_customers, 0) / cohort_grid.cohort_customers as retention_rate,
+        {{ rate_columns(
+            'retention_rate',
+            'coalesce(cohort_activity.active_customers, 0)',
+            'cohort_grid.cohort_customers'
+        ) }},
         cast(coalesce(cohort_activity.revenue_usd, 0) as decimal(18, 2)) as revenue_usd
     from cohort_grid
     left join cohort_activity

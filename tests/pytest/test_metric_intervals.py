@@ -1,0 +1,176 @@
+"""The interval macros (macros/metrics/), compiled by dbt and run by DuckDB on hand-made counts.
+
+dbt unit tests compare floats bit for bit, so the models' unit tests check
+counts, flags and grain, and the interval arithmetic is checked here, against
+values computed by hand, with a tolerance.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import duckdb
+import pytest
+from scipy.stats import binomtest
+
+from conftest import DBT, REPO, build_env
+
+# z = 1.959964, the two-sided 95% normal quantile; z^2 = 3.841459
+NPS_CASES = {
+    # name: (promoters, detractors, responses)
+    "one_detractor": (0, 1, 1),
+    "mixed_hundred": (50, 20, 100),
+    "all_promoters": (10, 0, 10),
+    "one_passive": (0, 0, 1),
+    "empty": (0, 0, 0),
+}
+RATE_CASES = {
+    # name: (successes, trials)
+    "none_of_one": (0, 1),
+    "one_of_one": (1, 1),
+    "eight_of_ten": (8, 10),
+    "twenty_nine_of_thirty": (29, 30),
+    "fifteen_of_thirty": (15, 30),
+    "ten_of_twenty_nine": (10, 29),
+    "no_trials": (0, 0),
+}
+INLINE = (
+    "select case_name,"
+    " {{ nps_columns('promoters', 'detractors', 'responses') }},"
+    " {{ is_small_sample('responses') }} as is_small_sample,"
+    " {{ rate_columns('rate', 'successes', 'trials') }}"
+    " from cases"
+)
+
+
+@pytest.fixture(scope="module")
+def computed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
+    """Every case through the macros as dbt compiles them, one row per case."""
+    workdir = tmp_path_factory.mktemp("intervals")
+    proc = subprocess.run(
+        [str(DBT), "compile", "--quiet", "--output", "json", "--inline", INLINE],
+        cwd=REPO,
+        env=build_env(workdir, None),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    sql = json.loads(proc.stdout)["compiled"]
+    cases = [
+        (name, *NPS_CASES.get(name, (0, 0, 0)), *RATE_CASES.get(name, (0, 0)))
+        for name in [*NPS_CASES, *RATE_CASES]
+    ]
+    with duckdb.connect() as con:
+        con.sql(
+            "create table cases (case_name varchar, promoters bigint, detractors bigint,"
+            " responses bigint, successes bigint, trials bigint)"
+        )
+        con.executemany("insert into cases values (?, ?, ?, ?, ?, ?)", cases)
+        frame = con.sql(sql).df()
+    return {row["case_name"]: row for row in frame.to_dict("records")}
+
+
+def nps_of(computed: dict[str, dict], name: str) -> tuple:
+    row = computed[name]
+    return row["nps"], row["nps_std_error"], row["nps_ci_low"], row["nps_ci_high"]
+
+
+def test_one_detractor_has_a_wide_interval_not_a_point(computed):
+    # n' = 1 + 3 = 4, p' = 0.75 / 4 = 0.1875, d' = 1.75 / 4 = 0.4375.
+    # SE = 100 sqrt((0.1875 + 0.4375 - (0.1875 - 0.4375)^2) / 4)
+    #    = 100 sqrt((0.625 - 0.0625) / 4) = 100 * 0.375 = 37.5.
+    # Adjusted NPS 100 (p' - d') = -25; CI = -25 -/+ 1.96 * 37.5 = -25 -/+ 73.4986.
+    nps, se, low, high = nps_of(computed, "one_detractor")
+    assert nps == pytest.approx(-100.0)  # the point estimate stays the plain NPS
+    assert se == pytest.approx(37.5, abs=1e-9)
+    assert low == pytest.approx(-98.4986, abs=1e-4)
+    assert high == pytest.approx(48.4986, abs=1e-4)
+    # the old Wald interval was [-100, -100]: zero width
+
+
+def test_a_larger_mixed_sample(computed):
+    # 50 promoters, 30 passives, 20 detractors: NPS = 100 * (50 - 20) / 100 = 30.
+    # n' = 103, p' = 50.75 / 103 = 0.492718, d' = 20.75 / 103 = 0.201456,
+    # p' + d' = 0.694175, (p' - d')^2 = 0.291262^2 = 0.084834,
+    # SE = 100 sqrt((0.694175 - 0.084834) / 103) = 100 sqrt(0.00591593) = 7.69151.
+    # Adjusted NPS 29.1262; CI = 29.1262 -/+ 1.96 * 7.69151 = 29.1262 -/+ 15.0751.
+    nps, se, low, high = nps_of(computed, "mixed_hundred")
+    assert nps == pytest.approx(30.0)
+    assert se == pytest.approx(7.69151, abs=1e-4)
+    assert low == pytest.approx(14.0511, abs=1e-4)
+    assert high == pytest.approx(44.2013, abs=1e-4)
+
+
+def test_all_promoters_has_width_and_is_clipped_at_100(computed):
+    # n' = 13, p' = 10.75 / 13 = 0.826923, d' = 0.75 / 13 = 0.057692,
+    # SE = 100 sqrt((0.884615 - 0.769231^2) / 13) = 100 sqrt(0.0225307) = 15.0102.
+    # Adjusted NPS 76.9231; CI 76.9231 -/+ 29.4198 -> 47.5033 .. 106.34, clipped to 100.
+    nps, se, low, high = nps_of(computed, "all_promoters")
+    assert nps == pytest.approx(100.0)
+    assert se == pytest.approx(15.0102, abs=1e-4)
+    assert low == pytest.approx(47.5036, abs=1e-3)
+    assert high == pytest.approx(100.0)
+
+
+def test_one_passive_is_centred_on_zero(computed):
+    # n' = 4, p' = d' = 0.1875: SE = 100 sqrt(0.375 / 4) = 30.6186; CI 0 -/+ 60.0114.
+    nps, se, low, high = nps_of(computed, "one_passive")
+    assert nps == pytest.approx(0.0)
+    assert se == pytest.approx(30.6186, abs=1e-4)
+    assert (low, high) == pytest.approx((-60.0114, 60.0114), abs=1e-4)
+
+
+def test_no_responses_give_no_nps_and_a_small_sample(computed):
+    row = computed["empty"]
+    assert all(pd_null(row[c]) for c in ("nps", "nps_std_error", "nps_ci_low", "nps_ci_high"))
+    assert row["is_small_sample"]
+    assert computed["all_promoters"]["is_small_sample"]  # 10 < 30
+    assert not computed["mixed_hundred"]["is_small_sample"]  # 100 >= 30
+
+
+def rate_of(computed: dict[str, dict], name: str) -> tuple:
+    row = computed[name]
+    return row["rate"], row["rate_n"], row["rate_ci_low"], row["rate_ci_high"]
+
+
+def test_wilson_at_zero_and_all_successes_of_one(computed):
+    # 0 of 1: low 0; high = z^2 / (1 + z^2) = 3.841459 / 4.841459 = 0.793451.
+    # 1 of 1: mirrored, low = 1 - 0.793451 = 0.206549, high 1.
+    assert rate_of(computed, "none_of_one") == pytest.approx((0.0, 1, 0.0, 0.793451), abs=1e-6)
+    assert rate_of(computed, "one_of_one") == pytest.approx((1.0, 1, 0.206549, 1.0), abs=1e-6)
+
+
+def test_wilson_eight_of_ten(computed):
+    # p = 0.8, n = 10, z^2 / n = 0.3841459:
+    # centre = (0.8 + 0.3841459 / 2) / 1.3841459 = 0.9920730 / 1.3841459 = 0.716740,
+    # half = z sqrt(0.8 * 0.2 / 10 + 3.841459 / 400) / 1.3841459
+    #      = 1.959964 * sqrt(0.0256036) / 1.3841459 = 0.313618 / 1.3841459 = 0.226581,
+    # interval 0.490162 .. 0.943321.
+    rate, n, low, high = rate_of(computed, "eight_of_ten")
+    assert (rate, n) == (pytest.approx(0.8), 10)
+    assert (low, high) == pytest.approx((0.490162, 0.943318), abs=1e-5)
+
+
+def test_small_sample_flag_is_under_thirty(computed):
+    assert computed["ten_of_twenty_nine"]["rate_is_small_sample"]  # 29 < 30
+    assert not computed["fifteen_of_thirty"]["rate_is_small_sample"]  # 30 is not under 30
+
+
+def test_no_trials_give_no_rate_and_a_small_sample(computed):
+    rate, n, low, high = rate_of(computed, "no_trials")
+    assert n == 0 and pd_null(rate) and pd_null(low) and pd_null(high)
+    assert computed["no_trials"]["rate_is_small_sample"]
+
+
+@pytest.mark.parametrize("name", [n for n, (_, t) in RATE_CASES.items() if t > 0])
+def test_wilson_agrees_with_scipy(computed, name):
+    successes, trials = RATE_CASES[name]
+    expected = binomtest(successes, trials).proportion_ci(0.95, method="wilson")
+    _, _, low, high = rate_of(computed, name)
+    assert (low, high) == pytest.approx((expected.low, expected.high), abs=1e-9)
+
+
+def pd_null(value: object) -> bool:
+    return value is None or value != value  # NaN is how pandas hands over a null double
