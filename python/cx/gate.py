@@ -176,18 +176,28 @@ def mart_suites(now: dt.datetime) -> dict[str, list[Any]]:
             *not_future("entered_at", "exited_at"),
         ],
         "mart_journey_funnel": [
-            holds(["journey_stage", "stage_order", "customers_reached",
-                   "conversion_from_previous", "median_days_to_reach"]),
+            holds(["journey_stage", "stage_order", "customers_ever_reached",
+                   "customers_reached_in_order", "conversion_from_previous",
+                   "conversion_from_previous_n", "conversion_from_previous_ci_low",
+                   "conversion_from_previous_ci_high", "conversion_from_previous_is_small_sample",
+                   "median_days_to_reach"]),
             *key("journey_stage"),
             e.ExpectTableRowCountToEqual(value=len(STAGES)),
-            between("conversion_from_previous", 0, 1),
+            ordered("customers_reached_in_order", "customers_ever_reached"),
+            *rate_block("conversion_from_previous"),
             between("median_days_to_reach", 0),
         ],
         "mart_journey_paths": [
+            holds(["path_level", "path", "steps", "customers", "purchasers",
+                   "purchasers_without_another_step", "conversion_rate", "conversion_rate_n",
+                   "conversion_rate_ci_low", "conversion_rate_ci_high",
+                   "conversion_rate_is_small_sample", "median_days_to_first_purchase"]),
             *key("path_level", "path"),
             one_of("path_level", ["journey_stage", "touchpoint_type"]),
-            between("conversion_rate", 0, 1),
+            between("steps", 0, 4),
             ordered("purchasers", "customers"),
+            ordered("purchasers_without_another_step", "purchasers"),
+            *rate_block("conversion_rate"),
         ],
         "fct_support_tickets": [
             holds(["ticket_id", "customer_id", "created_at", "channel", "priority", "status",
@@ -293,24 +303,48 @@ touched as (
     select count(distinct customer_id) as n from marts.fct_touchpoints
     where customer_id is not null
 ),
-staged_activities as (
-    select count(*) as n from staging.stg_crm__activities as activities
-    left join staging.stg_crm__contacts as contacts using (contact_id)
-    where not coalesce(contacts.is_deleted, false)
-),
+staged_activities as (select count(*) as n from staging.stg_crm__activities),
 activity_touchpoints as (
     select count(*) as n from marts.fct_touchpoints where touchpoint_id like 'crm_activity:%'
 ),
 staged_orders as (
-    select count(*) as n from staging.stg_crm__orders as orders
-    left join staging.stg_crm__contacts as contacts using (contact_id)
-    where orders.status != 'cancelled' and not coalesce(contacts.is_deleted, false)
+    select count(*) as n from staging.stg_crm__orders where status != 'cancelled'
 ),
 order_touchpoints as (
     select count(*) as n from marts.fct_touchpoints where touchpoint_id like 'crm_order:%'
 ),
+staged_purchases as (select count(*) as n from staging.stg_crm__orders where is_completed),
+purchase_touchpoints as (
+    select count(*) as n from marts.fct_touchpoints where touchpoint_type = 'purchase'
+),
 staged_tickets as (select count(*) as n from staging.stg_support__tickets),
 ticket_facts as (select count(*) as n from marts.fct_support_tickets),
+ticket_touchpoints as (
+    select source_record_id, customer_id from marts.fct_touchpoints
+    where touchpoint_type = 'support_ticket'
+),
+unmatched_tickets as (
+    -- tickets without their touchpoint, touchpoints without their ticket, or another customer
+    select count(*) as n
+    from (select ticket_id::varchar as source_record_id, customer_id from marts.fct_support_tickets)
+        as tickets
+    full outer join ticket_touchpoints using (source_record_id)
+    where tickets.customer_id is distinct from ticket_touchpoints.customer_id
+       or tickets.source_record_id is null or ticket_touchpoints.source_record_id is null
+),
+response_facts as (select count(*) as n from marts.fct_survey_responses),
+response_touchpoints as (
+    select source_record_id, customer_id from marts.fct_touchpoints
+    where touchpoint_type = 'survey_response'
+),
+unmatched_responses as (
+    select count(*) as n
+    from (select response_id as source_record_id, customer_id from marts.fct_survey_responses)
+        as responses
+    full outer join response_touchpoints using (source_record_id)
+    where responses.customer_id is distinct from response_touchpoints.customer_id
+       or responses.source_record_id is null or response_touchpoints.source_record_id is null
+),
 real_responses as (
     select count(*) as n from staging.stg_survey__responses where is_real_response
 ),
@@ -333,25 +367,50 @@ completed_orders as (
           select coalesce(max(observation_end), date '9999-12-31') from marts.fct_customer_value
       )
 ),
-value_orders as (select coalesce(sum(orders), 0) as n from marts.fct_customer_value)
+value_orders as (select coalesce(sum(orders), 0) as n from marts.fct_customer_value),
+journey_purchasers as (
+    select customer_id from marts.fct_customer_journeys
+    where journey_stage = 'purchase' and entered_at::date <= (
+        select coalesce(max(observation_end), date '9999-12-31') from marts.fct_customer_value
+    )
+),
+unmatched_purchasers as (
+    -- one definition of a purchase: the purchase stage and the value mart name the same customers
+    select count(*) as n
+    from journey_purchasers
+    full outer join (select customer_id from marts.fct_customer_value) as valued using (customer_id)
+    where journey_purchasers.customer_id is null or valued.customer_id is null
+)
 select 'nps responses in mart_nps_monthly (all) = valid NPS responses' as check_name,
        (select n from valid_nps) as expected, (select n from nps_monthly) as actual
 union all select 'every identified NPS response is in mart_nps_drivers',
        (select n from driver_responses), (select count(*) from marts.mart_nps_drivers)
 union all select 'every customer with a touchpoint has a journey',
        (select n from touched), (select n from journeys)
-union all select 'every staged activity of a live or unknown contact is a touchpoint',
+union all select 'every staged activity is a touchpoint',
        (select n from staged_activities), (select n from activity_touchpoints)
-union all select 'every non-cancelled order of a live or unknown contact is a touchpoint',
+union all select 'every non-cancelled order is a touchpoint',
        (select n from staged_orders), (select n from order_touchpoints)
+union all select 'every completed order, and nothing else, is a purchase touchpoint',
+       (select n from staged_purchases), (select n from purchase_touchpoints)
 union all select 'every staged ticket is in fct_support_tickets',
        (select n from staged_tickets), (select n from ticket_facts)
+union all select 'ticket touchpoints = tickets in fct_support_tickets',
+       (select n from ticket_facts), (select count(*) from ticket_touchpoints)
+union all select 'ticket touchpoints and fct_support_tickets differ in no key or customer',
+       0, (select n from unmatched_tickets)
+union all select 'survey response touchpoints = rows of fct_survey_responses',
+       (select n from response_facts), (select count(*) from response_touchpoints)
+union all select 'response touchpoints and fct_survey_responses differ in no key or customer',
+       0, (select n from unmatched_responses)
 union all select 'every real staged response is valid or excluded with a reason',
        (select n from real_responses), (select n from accounted_responses)
 union all select 'every raw line is staged, quarantined or superseded',
        (select n from raw_lines), (select n from accounted_lines)
 union all select 'every completed order of a live customer is in fct_customer_value',
        (select n from completed_orders), (select n from value_orders)
+union all select 'purchase stage customers and fct_customer_value differ in no customer',
+       0, (select n from unmatched_purchasers)
 """
 
 FRESHNESS = """

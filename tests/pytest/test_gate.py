@@ -11,7 +11,7 @@ from conftest import Build, copy_build
 from cx.gate import for_gx, run_gate
 
 MARTS = 16
-TOTAL_EXPECTATIONS = 158
+TOTAL_EXPECTATIONS = 172
 
 
 @pytest.fixture
@@ -89,6 +89,41 @@ def test_integers_reach_gx_as_int64_and_nullable_ones_as_float() -> None:
     assert converted["stage"].tolist() == [1, 6]
     assert converted["score"].iloc[0] == 2.0 and converted["score"].isna().iloc[1]
     assert converted["label"].tolist() == ["a", "b"]
+
+
+def test_touchpoints_must_reconcile_key_for_key_with_tickets_and_responses(tiny_build, tmp_path):
+    """A ticket without its touchpoint and a response touchpoint with another customer."""
+    unreconciled = copy_build(
+        tiny_build,
+        tmp_path / "unreconciled" / "build.duckdb",
+        "delete from intermediate.int_touchpoints_unioned"
+        " where touchpoint_id = 'support_ticket:501'",
+        "update intermediate.int_touchpoints_unioned set customer_id = null"
+        " where touchpoint_id = 'survey_response:R_aaaaaaaaaaaaaaa'",
+    )
+    result = run_gate(unreconciled, tmp_path / "gx")
+    assert not result.success
+    (failed,) = [f for f in result.failures if f.suite == "reconciliation"]
+    # 2 tickets, 1 ticket touchpoint; one key on one side only; one customer differs.
+    assert sorted(failed.examples) == [
+        ["response touchpoints and fct_survey_responses differ in no key or customer", 0, 1],
+        ["ticket touchpoints = tickets in fct_support_tickets", 2, 1],
+        ["ticket touchpoints and fct_support_tickets differ in no key or customer", 0, 1],
+    ]
+
+
+def test_purchase_stage_must_name_the_customers_of_fct_customer_value(tiny_build, tmp_path):
+    """A customer in the value mart whose journey never reached the purchase stage."""
+    unreconciled = copy_build(
+        tiny_build,
+        tmp_path / "unreconciled" / "build.duckdb",
+        "delete from marts.fct_customer_journeys where journey_stage = 'purchase'",
+    )
+    result = run_gate(unreconciled, tmp_path / "gx")
+    (failed,) = [f for f in result.failures if f.suite == "reconciliation"]
+    assert failed.examples == [
+        ["purchase stage customers and fct_customer_value differ in no customer", 0, 1]
+    ]
 
 
 def test_the_gate_checks_intervals_and_survey_types(tiny_build, tmp_path):

@@ -22,7 +22,8 @@ def test_touchpoints_cover_every_system_and_credit_anonymous_visits(tiny_build: 
         ("crm_order:O1", "C001", "purchase", "purchase", "crm_contact_id"),
         ("support_ticket:500", "C001", "support_ticket", "service", "support_external_id"),
         ("support_reply:3", "C001", "support_reply", "service", "support_external_id"),
-        ("crm_order:O2", "C001", "purchase", "loyalty", "crm_contact_id"),
+        # Refunded: not a purchase, but still a touch (after the first purchase: loyalty).
+        ("crm_order:O2", "C001", "refunded_order", "loyalty", "crm_contact_id"),
         # Nobody to credit: the ordering contact is not in the extract.
         ("crm_order:O3", None, "purchase", "purchase", None),
         ("support_ticket:501", "C001", "support_ticket", "service", "support_external_id"),
@@ -42,21 +43,36 @@ def test_journey_and_funnel(tiny_build: Build):
         ("service", dt.datetime(2025, 2, 2, 10), dt.datetime(2025, 2, 3, 10), 4),
         ("loyalty", dt.datetime(2025, 2, 3, 10), None, 1),
     ]
-    assert tiny_build.query(
-        "select journey_stage, customers_reached, conversion_from_previous"
+    # One customer, every stage in order: each conversion is 1 of 1. Wilson 95% for 1 of 1,
+    # z = 1.959964, z^2 = 3.841459: centre (1 + z^2/2) / (1 + z^2) = 2.920729 / 4.841459
+    # = 0.603275, half-width z * sqrt(z^2/4) / (1 + z^2) = 1.920729 / 4.841459 = 0.396725,
+    # so [0.206549, 1].
+    funnel = tiny_build.query(
+        "select journey_stage, customers_ever_reached, customers_reached_in_order,"
+        " conversion_from_previous, conversion_from_previous_n, conversion_from_previous_ci_low,"
+        " conversion_from_previous_ci_high, conversion_from_previous_is_small_sample"
         " from marts.mart_journey_funnel order by stage_order"
-    ) == [
-        ("awareness", 1, None),
-        ("consideration", 1, 1.0),
-        ("purchase", 1, 1.0),
-        ("service", 1, 1.0),
-        ("loyalty", 1, 1.0),
-    ]
+    )
+    assert funnel[0] == ("awareness", 1, 1, None, None, None, None, True)  # no rate: small
+    stages = ["consideration", "purchase", "service", "loyalty"]
+    for stage, row in zip(stages, funnel[1:], strict=True):
+        assert row[:3] == (stage, 1, 1) and row[4] == 1
+        assert row[3] == pytest.approx(1.0, abs=1e-9)
+        assert row[5] == pytest.approx(0.206549, abs=1e-6)
+        assert row[6] == pytest.approx(1.0, abs=1e-9)
+        assert row[7] is True
+    # Paths of 0 to 3 steps, every one C001's (who bought after ad_click, web_visit, email_open).
     assert tiny_build.query(
-        "select path_level, path, customers, purchasers from marts.mart_journey_paths order by 1"
+        "select path_level, path, steps, customers, purchasers, purchasers_without_another_step"
+        " from marts.mart_journey_paths order by path_level, steps"
     ) == [
-        ("journey_stage", "awareness > consideration", 1, 1),
-        ("touchpoint_type", "ad_click > web_visit > email_open", 1, 1),
+        ("journey_stage", "(start)", 0, 1, 1, 0),
+        ("journey_stage", "awareness", 1, 1, 1, 0),
+        ("journey_stage", "awareness > consideration", 2, 1, 1, 1),
+        ("touchpoint_type", "(start)", 0, 1, 1, 0),
+        ("touchpoint_type", "ad_click", 1, 1, 1, 0),
+        ("touchpoint_type", "ad_click > web_visit", 2, 1, 1, 0),
+        ("touchpoint_type", "ad_click > web_visit > email_open", 3, 1, 1, 1),
     ]
 
 

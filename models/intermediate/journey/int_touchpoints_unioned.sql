@@ -2,8 +2,13 @@
     Every interaction of every system, with its customer. Activities use their
     own contact, else the device's identify link, else a unique email;
     tickets and replies their requester's link; responses their own link.
-    Touchpoints of deleted contacts are left out (they never reach a mart);
-    previews, tests, spam and cancelled orders were never interactions.
+    Every ticket (as `fct_support_tickets` holds it) and every valid survey
+    response (as `fct_survey_responses` defines it) is a touchpoint, with the
+    same customer. Records of a deleted contact stay, without a customer, as
+    they do in those facts. An order is a `purchase` when it counts as one
+    (`stg_crm__orders.is_completed`, the definition `fct_customer_value` reads
+    too), a `refunded_order` when it was refunded; previews, tests, spam,
+    unfinished or unscored responses and cancelled orders are not touchpoints.
 
     Incremental (macros/incremental.sql): a run recomputes the records its
     pre-hook chose (`touchpoint_changes`) and stamps them with `batched_at`.
@@ -66,17 +71,17 @@ activity_touchpoints as (
         activities.occurred_at,
         activities.channel,
         activities.activity_type as touchpoint_type,
-        coalesce(
-            case when not contacts.is_deleted then contacts.contact_id end,
-            device_links.customer_id,
-            email_links.customer_id
-        ) as customer_id,
         case
+            when contacts.is_deleted then null
+            when contacts.contact_id is not null then contacts.contact_id
+            else coalesce(device_links.customer_id, email_links.customer_id)
+        end as customer_id,
+        case
+            when contacts.is_deleted then null
             when contacts.contact_id is not null then 'crm_contact_id'
             when device_links.customer_id is not null then device_links.link_rule
             when email_links.customer_id is not null then email_links.link_rule
-        end as customer_link_rule,
-        coalesce(contacts.is_deleted, false) as is_deleted_contact
+        end as customer_link_rule
     from activities
     left join contacts on activities.contact_id = contacts.contact_id
     left join identity_links as device_links
@@ -92,10 +97,9 @@ order_touchpoints as (
         orders.order_id as source_record_id,
         orders.ordered_at as occurred_at,
         orders.channel,
-        'purchase' as touchpoint_type,
+        case when orders.is_completed then 'purchase' else 'refunded_order' end as touchpoint_type,
         case when not contacts.is_deleted then contacts.contact_id end as customer_id,
-        case when contacts.contact_id is not null then 'crm_contact_id' end as customer_link_rule,
-        coalesce(contacts.is_deleted, false) as is_deleted_contact
+        case when not contacts.is_deleted then 'crm_contact_id' end as customer_link_rule
     from orders
     left join contacts on orders.contact_id = contacts.contact_id
     where orders.status != 'cancelled'
@@ -105,12 +109,10 @@ requesters as (
     select
         users.user_id,
         user_links.customer_id,
-        user_links.link_rule,
-        coalesce(contacts.is_deleted, false) as is_deleted_contact
+        user_links.link_rule
     from users
     left join identity_links as user_links
         on user_links.record_type = 'support_user' and users.user_id::varchar = user_links.record_id
-    left join contacts on users.external_contact_id = contacts.contact_id
 ),
 
 ticket_touchpoints as (
@@ -122,8 +124,7 @@ ticket_touchpoints as (
         tickets.channel,
         'support_ticket' as touchpoint_type,
         requesters.customer_id,
-        requesters.link_rule as customer_link_rule,
-        coalesce(requesters.is_deleted_contact, false) as is_deleted_contact
+        requesters.link_rule as customer_link_rule
     from changed_tickets as tickets
     left join requesters on tickets.requester_id = requesters.user_id
 ),
@@ -137,8 +138,7 @@ reply_touchpoints as (
         tickets.channel,
         'support_reply' as touchpoint_type,
         requesters.customer_id,
-        requesters.link_rule as customer_link_rule,
-        coalesce(requesters.is_deleted_contact, false) as is_deleted_contact
+        requesters.link_rule as customer_link_rule
     from ticket_events
     inner join users as authors on ticket_events.author_id = authors.user_id
     inner join tickets on ticket_events.ticket_id = tickets.ticket_id
@@ -155,15 +155,13 @@ response_touchpoints as (
         responses.distribution_channel as channel,
         'survey_response' as touchpoint_type,
         response_links.customer_id,
-        response_links.link_rule as customer_link_rule,
-        coalesce(contacts.is_deleted, false) as is_deleted_contact
+        response_links.link_rule as customer_link_rule
     from responses
     left join identity_links as response_links
         on
             response_links.record_type = 'survey_response'
             and responses.response_id = response_links.record_id
-    left join contacts on responses.contact_ref = contacts.contact_id
-    where responses.is_real_response
+    where responses.exclusion_reason is null
 ),
 
 all_touchpoints as (
@@ -190,7 +188,6 @@ final as (
         customer_link_rule,
         cast('{{ run_started_at.isoformat() }}' as timestamptz) as batched_at
     from all_touchpoints
-    where not is_deleted_contact
 )
 
 select * from final
