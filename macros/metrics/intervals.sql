@@ -30,12 +30,21 @@
 {%- endmacro %}
 
 {#- greatest/least skip nulls in DuckDB, so the empty case is spelled out. -#}
+{#- At 0 successes the lower bound is exactly 0, at n successes the upper bound is
+    exactly 1; the formula gets there only up to rounding (1 - 1e-16), which would put
+    the bound on the wrong side of the rate itself. -#}
 {% macro wilson_low(successes, trials) -%}
-    case when ({{ trials }}) > 0 then greatest({{ _wilson_bound(successes, trials, '-') }}, 0.0) end
+    case
+        when ({{ trials }}) > 0 and ({{ successes }}) = 0 then 0.0
+        when ({{ trials }}) > 0 then greatest({{ _wilson_bound(successes, trials, '-') }}, 0.0)
+    end
 {%- endmacro %}
 
 {% macro wilson_high(successes, trials) -%}
-    case when ({{ trials }}) > 0 then least({{ _wilson_bound(successes, trials, '+') }}, 1.0) end
+    case
+        when ({{ trials }}) > 0 and ({{ successes }}) = ({{ trials }}) then 1.0
+        when ({{ trials }}) > 0 then least({{ _wilson_bound(successes, trials, '+') }}, 1.0)
+    end
 {%- endmacro %}
 
 {% macro is_small_sample(trials) -%}

@@ -35,6 +35,13 @@ RATE_CASES = {
     "ten_of_twenty_nine": (10, 29),
     "no_trials": (0, 0),
 }
+# Unanimous samples of every size up to 20,000: the formula reaches 0 and 1 there only up
+# to rounding, which put a bound on the wrong side of the rate for thousands of n.
+EDGE_CASES = {
+    f"{kind}_of_{n}": (n if kind == "all" else 0, n)
+    for n in range(1, 20_001)
+    for kind in ("all", "none")
+}
 INLINE = (
     "select case_name,"
     " {{ nps_columns('promoters', 'detractors', 'responses') }},"
@@ -61,7 +68,7 @@ def computed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     cases = [
         (name, *NPS_CASES.get(name, (0, 0, 0)), *RATE_CASES.get(name, (0, 0)))
         for name in [*NPS_CASES, *RATE_CASES]
-    ]
+    ] + [(name, 0, 0, 0, *counts) for name, counts in EDGE_CASES.items()]
     with duckdb.connect() as con:
         con.sql(
             "create table cases (case_name varchar, promoters bigint, detractors bigint,"
@@ -151,6 +158,17 @@ def test_wilson_eight_of_ten(computed):
     rate, n, low, high = rate_of(computed, "eight_of_ten")
     assert (rate, n) == (pytest.approx(0.8), 10)
     assert (low, high) == pytest.approx((0.490162, 0.943318), abs=1e-5)
+
+
+def test_unanimous_samples_have_bounds_exactly_at_zero_and_one(computed):
+    for name in EDGE_CASES:
+        rate, _, low, high = rate_of(computed, name)
+        if name.startswith("all"):
+            assert (rate, high) == (1.0, 1.0), name
+            assert 0.0 < low < 1.0, name
+        else:
+            assert (rate, low) == (0.0, 0.0), name
+            assert 0.0 < high < 1.0, name
 
 
 def test_small_sample_flag_is_under_thirty(computed):
