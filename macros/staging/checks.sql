@@ -7,10 +7,10 @@
 
 {% macro defect(condition, column, reason, detail) -%}
     case when {{ condition }} then {
-        'column_name': '{{ column }}',
+        'column_name': {{ string_literal(column) }},
         'raw_value': source.{{ adapter.quote(column) }}::varchar,
-        'reason': '{{ reason }}',
-        'reason_detail': '{{ detail | replace("'", "''") }}'
+        'reason': {{ string_literal(reason) }},
+        'reason_detail': {{ string_literal(detail) }}
     } end
 {%- endmacro %}
 
@@ -29,7 +29,7 @@
 {% macro check_pattern(column, pattern, description) -%}
     {{ defect(
         raw_text(column) ~ " is not null and not regexp_full_match(" ~ raw_text(column)
-        ~ ", '" ~ pattern ~ "')",
+        ~ ", " ~ string_literal(pattern) ~ ")",
         column, 'malformed_value', 'expected ' ~ description
     ) }}
 {%- endmacro %}
@@ -37,7 +37,7 @@
 {% macro check_accepted(column, values, normalise='enum') -%}
     {%- set value = normalise_code(column) if normalise == 'code' else normalise_enum(column) -%}
     {{ defect(
-        value ~ " is not null and " ~ value ~ " not in ('" ~ values | join("', '") ~ "')",
+        value ~ " is not null and " ~ value ~ " not in " ~ string_literal_list(values),
         column, 'unknown_value', 'expected one of ' ~ values | join(', ')
     ) }}
 {%- endmacro %}

@@ -246,6 +246,8 @@ def mart_suites(now: dt.datetime) -> dict[str, list[Any]]:
             e.ExpectColumnValuesToNotBeNull(column="is_partial_period"),
         ],
         "mart_csat_ces_monthly": [
+            holds(["month", "is_partial_period", "csat_responses", "survey_csat_share",
+                   "ces_responses", "ces_mean", "ces_easy_share"]),
             *key("month"),
             *rate_block("survey_csat_share"),
             between("ces_mean", 1, 7),

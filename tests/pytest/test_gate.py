@@ -11,7 +11,7 @@ from conftest import Build, copy_build
 from cx.gate import for_gx, run_gate
 
 MARTS = 16
-TOTAL_EXPECTATIONS = 172
+TOTAL_EXPECTATIONS = 173
 
 
 @pytest.fixture

@@ -113,7 +113,7 @@ def test_a_larger_mixed_sample(computed):
 def test_all_promoters_has_width_and_is_clipped_at_100(computed):
     # n' = 13, p' = 10.75 / 13 = 0.826923, d' = 0.75 / 13 = 0.057692,
     # SE = 100 sqrt((0.884615 - 0.769231^2) / 13) = 100 sqrt(0.0225307) = 15.0102.
-    # Adjusted NPS 76.9231; CI 76.9231 -/+ 29.4198 -> 47.5033 .. 106.34, clipped to 100.
+    # Adjusted NPS 76.9231; CI 76.9231 -/+ 29.4195 -> 47.5036 .. 106.3426, clipped to 100.
     nps, se, low, high = nps_of(computed, "all_promoters")
     assert nps == pytest.approx(100.0)
     assert se == pytest.approx(15.0102, abs=1e-4)
@@ -154,7 +154,7 @@ def test_wilson_eight_of_ten(computed):
     # centre = (0.8 + 0.3841459 / 2) / 1.3841459 = 0.9920730 / 1.3841459 = 0.716740,
     # half = z sqrt(0.8 * 0.2 / 10 + 3.841459 / 400) / 1.3841459
     #      = 1.959964 * sqrt(0.0256036) / 1.3841459 = 0.313618 / 1.3841459 = 0.226581,
-    # interval 0.490162 .. 0.943321.
+    # interval 0.490162 .. 0.943318 (with the unrounded centre and half-width).
     rate, n, low, high = rate_of(computed, "eight_of_ten")
     assert (rate, n) == (pytest.approx(0.8), 10)
     assert (low, high) == pytest.approx((0.490162, 0.943318), abs=1e-5)

@@ -1,7 +1,7 @@
 -- Every ticket of `fct_support_tickets` and every valid response of
 -- `fct_survey_responses` is exactly one touchpoint, with the same customer,
 -- and no other touchpoint is a ticket or a survey response. Returns the keys
--- found on one side only, or with another customer.
+-- found on one side only, with another customer, or more than once.
 with
 
 touchpoints as (
@@ -57,6 +57,22 @@ unmatched as (
         fact_records.source_record_id is null
         or touchpoint_records.source_record_id is null
         or fact_records.customer_id is distinct from touchpoint_records.customer_id
+),
+
+repeated as (
+    select
+        touchpoint_type,
+        source_record_id,
+        'touchpoint more than once' as problem
+    from touchpoint_records
+    group by touchpoint_type, source_record_id
+    having count(*) > 1
+),
+
+final as (
+    select * from unmatched
+    union all
+    select * from repeated
 )
 
-select * from unmatched
+select * from final
