@@ -1,6 +1,8 @@
 {#-
     The NPS definitions, written once (DECISIONLOG.md, doc block `nps`).
     nps_category(score): promoter 9-10, passive 7-8, detractor 0-6.
+    nps_counts(category): the aggregates responses, promoters, passives and
+    detractors over rows carrying an nps_category.
     nps_columns(promoters, detractors, responses): the plain NPS as the point
     estimate, and the adjusted-Wald standard error and 95% interval (Rocks
     2016): add 3 to n, 3/4 to promoters and 3/4 to detractors, then the
@@ -14,6 +16,13 @@
         when {{ score }} between 7 and 8 then 'passive'
         when {{ score }} between 0 and 6 then 'detractor'
     end
+{%- endmacro %}
+
+{% macro nps_counts(category) -%}
+    count(*) as responses,
+    count(*) filter (where {{ category }} = 'promoter') as promoters,
+    count(*) filter (where {{ category }} = 'passive') as passives,
+    count(*) filter (where {{ category }} = 'detractor') as detractors
 {%- endmacro %}
 
 {% macro nps_value(promoters, detractors, responses) -%}

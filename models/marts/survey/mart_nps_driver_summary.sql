@@ -53,10 +53,7 @@ counted as (
         exposure.driver,
         exposure.is_exposed,
         survey_type,
-        count(*) as responses,
-        count(*) filter (where nps_category = 'promoter') as promoters,
-        count(*) filter (where nps_category = 'passive') as passives,
-        count(*) filter (where nps_category = 'detractor') as detractors
+        {{ nps_counts('nps_category') }}
     from exposures
     group by exposure.driver, exposure.is_exposed, survey_type
 ),
