@@ -6,6 +6,13 @@
 set timezone = 'UTC';
 
 create macro utc(x) as timezone('UTC', try_cast(trim(x) as timestamptz));
+-- Numbers are read from their text, as staging reads them: DuckDB's cast rounds
+-- '9.5' to 10 and reads '1e1', '0x0A' and '1_0' as numbers.
+create macro int_of(x) as
+    case when regexp_full_match(trim(x), '-?[0-9]+') then try_cast(trim(x) as bigint) end;
+create macro amount_of(x) as
+    case when regexp_full_match(trim(x), '-?[0-9]+(\.[0-9]{1,2})?')
+        then try_cast(trim(x) as decimal(18, 2)) end;
 
 create table contacts as
 select trim(contact_id) as contact_id, lower(trim(email)) as email, upper(trim(country)) as country,
@@ -18,9 +25,9 @@ qualify row_number() over (partition by trim(contact_id) order by utc(updated_at
 create table orders as
 select trim(order_id) as order_id, trim(contact_id) as contact_id, utc(ordered_at) as ordered_at,
        lower(trim(status)) as status, upper(trim(currency)) as currency,
-       try_cast(amount as decimal(18, 2)) as amount
+       amount_of(amount) as amount
 from orders_raw
-where utc(ordered_at) is not null and try_cast(amount as decimal(18, 2)) is not null;
+where utc(ordered_at) is not null and amount_of(amount) is not null;
 
 create table activities as
 select trim(activity_id) as activity_id, nullif(trim(contact_id), '') as contact_id,
@@ -30,17 +37,17 @@ select trim(activity_id) as activity_id, nullif(trim(contact_id), '') as contact
 from activities_raw where utc(occurred_at) is not null;
 
 create table users as
-select try_cast(user_id as bigint) as user_id, lower(trim(email)) as email,
+select int_of(user_id) as user_id, lower(trim(email)) as email,
        lower(trim(role)) as role, nullif(trim(external_id), '') as external_id
-from users_raw where try_cast(user_id as bigint) is not null;
+from users_raw where int_of(user_id) is not null;
 
 create table tickets as
-select try_cast(ticket_id as bigint) as ticket_id, try_cast(requester_id as bigint) as requester_id,
+select int_of(ticket_id) as ticket_id, int_of(requester_id) as requester_id,
        utc(created_at) as created_at, lower(trim(status)) as status, lower(trim(channel)) as channel
 from tickets_raw where utc(created_at) is not null;
 
 create table events as
-select try_cast(ticket_id as bigint) as ticket_id, try_cast(author_id as bigint) as author_id,
+select int_of(ticket_id) as ticket_id, int_of(author_id) as author_id,
        lower(trim(event_type)) as event_type, lower(trim(is_public)) = 'true' as is_public,
        lower(trim(status)) as status, utc(created_at) as created_at
 from events_raw where utc(created_at) is not null;
@@ -48,11 +55,11 @@ from events_raw where utc(created_at) is not null;
 create table responses as
 select trim(response_id) as response_id, trim(survey_id) as survey_id, status,
        lower(trim(recipient_email)) as email, nullif(trim(contact_ref), '') as contact_ref,
-       utc(end_date) as ended_at, try_cast(finished as int) = 1 as finished,
-       try_cast(nps_score as int) as nps_score
+       utc(end_date) as ended_at, int_of(finished) = 1 as finished,
+       int_of(nps_score) as nps_score
 from responses_raw
 where utc(recorded_date) is not null
-  and (nps_score is null or try_cast(nps_score as int) between 0 and 10)
+  and (nps_score is null or int_of(nps_score) between 0 and 10)
 qualify row_number() over (partition by trim(response_id) order by utc(recorded_date) desc) = 1;
 
 create table live_contacts as select * from contacts where not is_deleted;
@@ -108,7 +115,7 @@ select tickets.ticket_id,
        greatest(count(*) filter (where events.status = 'solved') - 1, 0) as reopens
 from tickets
 left join events using (ticket_id)
-left join users_raw on events.author_id = try_cast(users_raw.user_id as bigint)
+left join users_raw on events.author_id = int_of(users_raw.user_id)
 group by tickets.ticket_id, tickets.created_at;
 
 create table historical_value as
