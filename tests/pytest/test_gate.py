@@ -41,6 +41,9 @@ def test_the_gate_checks_every_expectation_and_leaves_the_database_untouched(tin
     assert sum(result.checked.values()) == TOTAL_EXPECTATIONS
     assert len(result.checked) == MARTS + 2  # every mart, the reconciliations, freshness
     assert hashlib.sha256(database.read_bytes()).hexdigest() == before
+    # No connection is left open: the publish step opens the file again with other settings.
+    with duckdb.connect(str(database), read_only=True, config={"threads": "1"}) as con:
+        assert con.sql("select count(*) from marts.mart_journey_funnel").fetchall() == [(5,)]
 
 
 def test_a_duplicate_key_and_every_bad_value_are_counted_exactly(broken, tmp_path):

@@ -158,13 +158,22 @@ def run_gate(build_database: Path, docs_root: Path, now: dt.datetime | None = No
                     if not check.success:
                         result.failures.append(_failure(engine, spec, check))
     finally:
-        engine.dispose()
+        # Close every connection GX opened: the build database may not be opened
+        # again in this process with other settings while one is left in a pool.
+        _close(engine, context.data_sources.get(DATASOURCE))
     result.success = result.success and not result.failures
     context.build_data_docs()
     sites = context.get_docs_sites_urls()
     if sites:
         result.docs_index = Path(sites[0]["site_url"].removeprefix("file://"))
     return result
+
+
+def _close(engine: Any, source: Any) -> None:
+    """Dispose of our engine and of those GX created for the datasource."""
+    engine.dispose()
+    source.get_engine().dispose()
+    source.get_execution_engine().engine.dispose()
 
 
 def _failure(engine: Any, spec: _Suite, check: Any) -> Failure:
