@@ -13,6 +13,9 @@ setup: $(STAMP)
 $(STAMP): requirements.lock pyproject.toml Makefile
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@# duckdb-engine, which an earlier lock installed, claims the same duckdb:/// URL as
+	@# duckdb-sqlalchemy: remove it from a .venv made before the switch (DECISIONLOG.md).
+	@$(BIN)/python -m pip uninstall --quiet --yes duckdb-engine 2>/dev/null || true
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@# A DuckDB 1.x client, as BI drivers ship, for the test that opens the published file.
 	@test -x $(VENV)/bi-reader/bin/python || $(PYTHON) -m venv $(VENV)/bi-reader

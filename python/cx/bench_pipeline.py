@@ -99,7 +99,7 @@ def _generate(customers: int, workdir: Path, env: dict[str, str]) -> list[Step]:
 
 
 # Settings a benchmark may vary (they reach every step); paths are the bench's own.
-SETTINGS = ("CX_DUCKDB_THREADS", "CX_DUCKDB_MEMORY_LIMIT", "CX_GATE_CHUNK_ROWS")
+SETTINGS = ("CX_DUCKDB_THREADS", "CX_DUCKDB_MEMORY_LIMIT")
 
 
 def settings() -> str:

@@ -1,14 +1,17 @@
-"""The gate reads large marts a chunk at a time and still sees the whole table."""
+"""The gate validates every mart inside DuckDB, read-only, and finds every planted defect."""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from conftest import Build, copy_build
-from cx.gate import for_gx, run_gate
+from cx.gate import run_gate
+from cx.gate import suites as gate_suites
 
 MARTS = 16
 TOTAL_EXPECTATIONS = 173
@@ -29,66 +32,75 @@ def broken(tiny_build: Build, tmp_path: Path) -> Path:
     )
 
 
-def test_chunked_validation_checks_every_expectation(tiny_build, tmp_path, monkeypatch):
-    monkeypatch.setenv("CX_GATE_CHUNK_ROWS", "3")
-    result = run_gate(tiny_build.database, tmp_path / "gx")
+def test_the_gate_checks_every_expectation_and_leaves_the_database_untouched(tiny_build, tmp_path):
+    database = copy_build(tiny_build, tmp_path / "read_only" / "build.duckdb")
+    database.chmod(0o444)  # opened read-only: a file nobody may write is enough
+    before = hashlib.sha256(database.read_bytes()).hexdigest()
+    result = run_gate(database, tmp_path / "gx")
     assert result.success, result.format()
     assert sum(result.checked.values()) == TOTAL_EXPECTATIONS
-    # Keys and row counts of the marts larger than a chunk go to a table-level suite.
-    assert "fct_touchpoints__table" in result.checked
-    assert len(result.checked) > MARTS + 2
+    assert len(result.checked) == MARTS + 2  # every mart, the reconciliations, freshness
+    assert hashlib.sha256(database.read_bytes()).hexdigest() == before
+    # No connection is left open: the publish step opens the file again with other settings.
+    with duckdb.connect(str(database), read_only=True, config={"threads": "1"}) as con:
+        assert con.sql("select count(*) from marts.mart_journey_funnel").fetchall() == [(5,)]
 
 
-def test_a_duplicate_key_is_caught_whole_or_in_chunks(broken, tmp_path, monkeypatch):
+def test_a_duplicate_key_and_every_bad_value_are_counted_exactly(broken, tmp_path):
     with duckdb.connect(str(broken), read_only=True) as con:
         duplicated, journeys, empty = con.sql(
             "select (select max(touchpoint_id) from marts.fct_touchpoints),"
             " (select count(*) from marts.fct_customer_journeys),"
             " (select count(*) from marts.fct_customer_journeys where touchpoints_in_stage = 0)"
         ).fetchall()[0]
-    assert journeys == empty > 3  # more than one chunk of three rows
+    assert journeys == empty > 3
 
-    whole = run_gate(broken, tmp_path / "whole")
-    failed = {(f.suite, f.expectation, f.column): f for f in whole.failures}
+    result = run_gate(broken, tmp_path / "gx")
+    assert not result.success
+    failed = {(f.suite, f.expectation, f.column): f for f in result.failures}
+    # Both lines of the duplicated touchpoint are unexpected.
     unique = failed[("fct_touchpoints", "expect_column_values_to_be_unique", "touchpoint_id")]
     assert unique.unexpected_count == 2 and set(unique.examples) == {duplicated}
     stages = ("fct_customer_journeys", "expect_column_values_to_be_between", "touchpoints_in_stage")
     assert failed[stages].unexpected_count == empty
+    assert failed[stages].examples == [0] * min(empty, 5)  # at most five examples
     future = ("fct_touchpoints", "expect_column_max_to_be_between", "occurred_at")
     assert future in failed
-
-    monkeypatch.setenv("CX_GATE_CHUNK_ROWS", "3")
-    chunked = run_gate(broken, tmp_path / "chunked")
-    assert not chunked.success
-    failed = {(f.suite, f.expectation, f.column): f for f in chunked.failures}
-    keys = failed[("fct_touchpoints__table", "expect_column_values_to_be_between", "difference")]
-    assert keys.unexpected_count == 1
-    assert keys.examples == [["(touchpoint_id) is unique", 1, [[duplicated, 2]]]]
-    assert failed[stages].unexpected_count == empty  # added up over the chunks
-    assert failed[stages].examples == [0] * min(empty, 5)
-    assert future in failed
-    assert "FAILED fct_touchpoints__table.difference" in chunked.format()
+    report = result.format()
+    unique_line = "FAILED fct_touchpoints.touchpoint_id: expect_column_values_to_be_unique, 2 rows"
+    assert unique_line in report
+    assert (
+        "FAILED fct_customer_journeys.touchpoints_in_stage:"
+        f" expect_column_values_to_be_between, {empty} rows"
+    ) in report
 
 
-def test_integers_reach_gx_as_int64_and_nullable_ones_as_float() -> None:
-    """GX compares int64 and float64 with a range in one step, other dtypes value by value."""
-    with duckdb.connect() as con:
-        frame = con.sql(
-            "select * from (values (1::integer, 5::bigint, 2::integer, true, 'a'),"
-            " (6::integer, 6::bigint, null::integer, false, 'b'))"
-            " as line (stage, big, score, flag, label)"
-        ).df()
-    assert str(frame["stage"].dtype) == "int32"  # as DuckDB hands it over
-    converted = for_gx(frame)
-    assert {c: str(t) for c, t in converted.dtypes.items() if c != "label"} == {
-        "stage": "int64",
-        "big": "int64",
-        "score": "float64",
-        "flag": "bool",
-    }
-    assert converted["stage"].tolist() == [1, 6]
-    assert converted["score"].iloc[0] == 2.0 and converted["score"].isna().iloc[1]
-    assert converted["label"].tolist() == ["a", "b"]
+def test_enum_lists_come_from_the_dbt_project(monkeypatch):
+    """A segment added to dbt_project.yml is accepted by the gate without a Python change."""
+    project = dict(gate_suites.dbt_vars())
+    project["segments"] = [*project["segments"], "public_sector"]
+    monkeypatch.setattr(gate_suites, "dbt_vars", lambda: project)
+    suites = gate_suites.mart_suites(dt.datetime(2030, 1, 1))
+    (segment,) = [
+        e for e in suites["dim_customers"]
+        if e.expectation_type == "expect_column_values_to_be_in_set"
+        and e.configuration.kwargs["column"] == "segment"
+    ]  # fmt: skip
+    assert segment.configuration.kwargs["value_set"] == [
+        "consumer", "smb", "enterprise", "public_sector"
+    ]  # fmt: skip
+    # The funnel has one row per stage of the journey_stages seed (five today).
+    (funnel_rows,) = [
+        e for e in suites["mart_journey_funnel"]
+        if e.expectation_type == "expect_table_row_count_to_equal"
+    ]  # fmt: skip
+    assert funnel_rows.configuration.kwargs["value"] == 5
+
+
+def test_a_var_that_is_not_a_list_is_named(monkeypatch):
+    monkeypatch.setattr(gate_suites, "dbt_vars", lambda: {"segments": "consumer"})
+    with pytest.raises(ValueError, match=r"dbt_project\.yml: vars\.segments is not a list"):
+        gate_suites.enum("segments")
 
 
 def test_touchpoints_must_reconcile_key_for_key_with_tickets_and_responses(tiny_build, tmp_path):

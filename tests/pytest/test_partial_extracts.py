@@ -14,7 +14,7 @@ import pytest
 from conftest import REPO, TINY, build_env
 from cx.contract import EXTRACTS
 from cx.datasets import write_cdnow_extracts
-from cx.gate import for_zero_rows, mart_suites
+from cx.gate.suites import for_zero_rows, mart_suites
 
 CX = Path(sys.executable).with_name("cx")
 CDNOW = Path(__file__).parent / "fixtures" / "cdnow" / "CDNOW_sample.txt"

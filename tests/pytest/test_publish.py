@@ -193,18 +193,22 @@ def test_parquet_holds_every_mart(builds, tmp_path):
 
 
 def test_a_bi_tool_connects_with_sqlalchemy_like_superset(builds, tmp_path):
-    from sqlalchemy import create_engine, inspect, text
+    from sqlalchemy import MetaData, create_engine, inspect, text
 
     bi = tmp_path / "bi" / "bi.duckdb"
     publish(builds["a"], bi, bi.parent / "bi_parquet")
     engine = create_engine(f"duckdb:///{bi}", connect_args={"read_only": True})
     inspector = inspect(engine)
-    # duckdb-engine lists schemas with their catalog, named after the file: `bi.marts`.
+    # The dialect lists schemas with their catalog, named after the file: `bi.marts`.
     assert "bi.marts" in inspector.get_schema_names()
     assert len(inspector.get_table_names(schema="bi.marts")) == MARTS
     assert len(inspector.get_table_names(schema="marts")) == MARTS
     columns = {c["name"] for c in inspector.get_columns("mart_nps_monthly", schema="marts")}
     assert {"month", "segment", "survey_type", "nps", "nps_ci_low", "nps_ci_high"} <= columns
+    # Full reflection, as BI tools and notebooks do it (duckdb-engine 0.17 failed here).
+    reflected = MetaData()
+    reflected.reflect(engine, schema="marts")
+    assert len(reflected.tables) == MARTS
     with engine.connect() as connection:
         rows = connection.execute(
             text(

@@ -1,0 +1,195 @@
+"""The quality gate's runner: Great Expectations validates every suite inside
+DuckDB, builds Data Docs, and the result says what failed.
+
+GX reads the build database through its SQL datasource, read-only: each
+expectation is a query that DuckDB answers, nothing is copied out into pandas,
+so memory does not grow with the marts (DECISIONLOG.md, Quality gate, has the
+measured choice). Only marts that pass every expectation are published.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cx import paths
+from cx.gate.cross_table import FRESHNESS, RECONCILIATIONS, freshness_expectations
+from cx.gate.suites import for_zero_rows, mart_suites
+
+DATASOURCE = "build_database"
+
+
+@dataclass(frozen=True)
+class Failure:
+    suite: str
+    expectation: str
+    column: str | None
+    unexpected_count: int | None
+    examples: list[Any]
+
+
+@dataclass
+class GateResult:
+    success: bool
+    checked: dict[str, int] = field(default_factory=dict)  # suite: expectations
+    failures: list[Failure] = field(default_factory=list)
+    docs_index: Path | None = None
+
+    def format(self) -> str:
+        total = sum(self.checked.values())
+        lines = [
+            f"Quality gate: {'passed' if self.success else 'FAILED'}"
+            f" ({total} expectations over {len(self.checked)} suites)"
+        ]
+        for failure in self.failures:
+            where = f"{failure.suite}.{failure.column}" if failure.column else failure.suite
+            count = "" if failure.unexpected_count is None else f", {failure.unexpected_count} rows"
+            lines.append(f"  FAILED {where}: {failure.expectation}{count}")
+            if failure.examples:
+                lines.append(f"         e.g. {failure.examples[:5]}")
+        if self.docs_index:
+            lines.append(
+                f"Data Docs: {self.docs_index}\n"
+                f"  open with: .venv/bin/python -m webbrowser file://{self.docs_index}"
+            )
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class _Suite:
+    """A suite and what it validates: a mart (``table``) or a cross-table query."""
+
+    name: str
+    expectations: list[Any]
+    table: str | None = None
+    query: str | None = None
+
+
+def _rows(engine: Any, sql: str) -> list[tuple[Any, ...]]:
+    import sqlalchemy as sa
+
+    with engine.connect() as connection:
+        return [tuple(row) for row in connection.execute(sa.text(sql)).fetchall()]
+
+
+def _suites(engine: Any, now: dt.datetime, result: GateResult) -> list[_Suite]:
+    """Every suite the gate runs; a mart that is missing fails the gate."""
+    existing = {row[0] for row in _rows(engine, paths.MARTS_SQL)}
+    suites = []
+    for mart, expectations in mart_suites(now).items():
+        if mart not in existing:
+            result.success = False
+            result.failures.append(Failure(mart, "mart exists", None, None, []))
+            continue
+        if _rows(engine, f"select count(*) from {paths.MARTS_SCHEMA}.{mart}")[0][0] == 0:
+            expectations = for_zero_rows(expectations)
+        suites.append(_Suite(mart, expectations, table=mart))
+    import great_expectations as gx
+
+    pair = gx.expectations.ExpectColumnPairValuesToBeEqual(column_A="expected", column_B="actual")
+    suites.append(_Suite("reconciliation", [pair], query=RECONCILIATIONS))
+    latest_in_extracts = _rows(engine, FRESHNESS)[0][0]
+    suites.append(
+        _Suite("freshness", freshness_expectations(latest_in_extracts, now), query=FRESHNESS)
+    )
+    return suites
+
+
+def run_gate(build_database: Path, docs_root: Path, now: dt.datetime | None = None) -> GateResult:
+    """Validate every published mart and the cross-table checks; build Data Docs."""
+    warnings.filterwarnings("ignore")
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    import great_expectations as gx
+    from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    from cx import gx_duckdb
+
+    gx_duckdb.install()
+    now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    docs_root.mkdir(parents=True, exist_ok=True)
+    context = gx.get_context(mode="file", project_root_dir=str(docs_root))
+    # A build's output is for people: no progress bars between the report lines.
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    source = context.data_sources.add_or_update_sql(
+        DATASOURCE,
+        connection_string=f"duckdb:///{Path(build_database).resolve()}",
+        create_temp_table=False,
+        kwargs={"connect_args": {"read_only": True, "config": paths.duckdb_settings()}},
+    )
+    engine = source.get_execution_engine().engine
+    result = GateResult(success=True)
+    try:
+        for spec in _suites(engine, now, result):
+            if spec.table is not None:
+                asset = source.add_table_asset(
+                    name=spec.name, table_name=spec.table, schema_name=paths.MARTS_SCHEMA
+                )
+                batch = asset.add_batch_definition_whole_table(spec.name)
+            else:
+                # GX takes a query asset only when it starts with SELECT.
+                query = f"select * from ({spec.query}) as {spec.name}"
+                asset = source.add_query_asset(name=spec.name, query=query)
+                batch = asset.add_batch_definition_whole_table(spec.name)
+            suite = gx.ExpectationSuite(name=spec.name)
+            for expectation in spec.expectations:
+                suite.add_expectation(expectation)
+            suite = context.suites.add_or_update(suite)
+            definition = context.validation_definitions.add_or_update(
+                gx.ValidationDefinition(name=spec.name, data=batch, suite=suite)
+            )
+            result.checked[spec.name] = len(spec.expectations)
+            checkpoint = context.checkpoints.add_or_update(
+                gx.Checkpoint(
+                    name=f"gate_{spec.name}",
+                    validation_definitions=[definition],
+                    result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5},
+                )
+            )
+            outcome = checkpoint.run(run_id=RunIdentifier(run_name=spec.name))
+            for validation in outcome.run_results.values():
+                for check in validation.results:
+                    if not check.success:
+                        result.failures.append(_failure(engine, spec, check))
+    finally:
+        # Close every connection GX opened: the build database may not be opened
+        # again in this process with other settings while one is left in a pool.
+        _close(engine, context.data_sources.get(DATASOURCE))
+    result.success = result.success and not result.failures
+    context.build_data_docs()
+    sites = context.get_docs_sites_urls()
+    if sites:
+        result.docs_index = Path(sites[0]["site_url"].removeprefix("file://"))
+    return result
+
+
+def _close(engine: Any, source: Any) -> None:
+    """Dispose of our engine and of those GX created for the datasource."""
+    engine.dispose()
+    source.get_engine().dispose()
+    source.get_execution_engine().engine.dispose()
+
+
+def _failure(engine: Any, spec: _Suite, check: Any) -> Failure:
+    """A failed expectation: what GX counted and a few of the values it found."""
+    config = check.expectation_config
+    details = check.result or {}
+    examples = list(details.get("partial_unexpected_list") or [])
+    if spec.query == RECONCILIATIONS:
+        # The check's own rows say what failed: its name, the expected and the actual value.
+        examples = [
+            list(row)
+            for row in _rows(
+                engine,
+                f"select check_name, expected, actual from ({RECONCILIATIONS}) as checks"
+                " where expected is distinct from actual",
+            )
+        ]
+    column = config.kwargs.get("column")
+    return Failure(spec.name, config.type, column, details.get("unexpected_count"), examples[:5])
