@@ -310,14 +310,23 @@ def test_a_bi_tool_connects_with_sqlalchemy_like_superset(builds, tmp_path):
 
     bi = tmp_path / "bi" / "bi.duckdb"
     publish(builds["a"], bi, bi.parent / "bi_parquet")
+    tables, comments = _comments(bi)
     engine = create_engine(f"duckdb:///{bi}", connect_args={"read_only": True})
     inspector = inspect(engine)
     # duckdb-engine lists schemas with their catalog, named after the file: `bi.marts`.
     assert "bi.marts" in inspector.get_schema_names()
     assert len(inspector.get_table_names(schema="bi.marts")) == MARTS
     assert len(inspector.get_table_names(schema="marts")) == MARTS
-    columns = {c["name"] for c in inspector.get_columns("mart_nps_monthly", schema="marts")}
+    reflected = inspector.get_columns("mart_nps_monthly", schema="marts")
+    columns = {c["name"] for c in reflected}
     assert {"month", "segment", "survey_type", "nps", "nps_ci_low", "nps_ci_high"} <= columns
+    # Reflection carries the descriptions: Superset fills a dataset column's from `comment`.
+    assert {c["name"]: c["comment"] for c in reflected} == {
+        column: comment for (schema, table, column), comment in comments.items()
+        if (schema, table) == ("marts", "mart_nps_monthly")
+    }  # fmt: skip
+    table_comment = inspector.get_table_comment("mart_nps_monthly", schema="marts")
+    assert table_comment["text"] == tables[("marts", "mart_nps_monthly")]
     with engine.connect() as connection:
         rows = connection.execute(
             text(
