@@ -89,6 +89,11 @@ def _publish() -> None:
     print(f"  and as Parquet to {publication.parquet_dir}/")
     for mart, rows in publication.marts.items():
         print(f"  {mart:<28} {rows:>12,} rows")
+    if publication.undescribed:
+        print(
+            f"  without a description (no comment in the build database):"
+            f" {', '.join(publication.undescribed)}"
+        )
 
 
 def _build(args: argparse.Namespace) -> int:

@@ -1,8 +1,8 @@
 """Values and names pasted into SQL text, quoted so that they stay values and names.
 
-DuckDB takes no bound parameters in ``attach``, ``copy ... to`` or a table
-function's path, so paths are written into the statement: a folder named
-``it's here`` must not end the string literal.
+DuckDB takes no bound parameters in ``attach``, ``copy ... to``, a table
+function's path or ``comment on``, so paths and descriptions are written into
+the statement: a folder named ``it's here`` must not end the string literal.
 """
 
 from __future__ import annotations

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import duckdb
 
-from conftest import Build
+from conftest import REPO, Build
 
 
 def test_every_model_and_built_column_has_a_description(tiny_build: Build):
@@ -42,3 +44,51 @@ def test_lifecycle_and_journey_stage_say_where_they_come_from(tiny_build: Build)
     journey = dim["columns"]["current_journey_stage"]["description"]
     assert "CRM" in lifecycle and "sales" in lifecycle and "current_journey_stage" in lifecycle
     assert "Behaviour-derived" in journey and "lifecycle_stage" in journey
+
+
+def _doc_block(path: Path, name: str) -> str:
+    """The text of `{% docs name %}` in ``path``, as dbt renders it (stripped)."""
+    match = re.search(
+        r"{%\s*docs\s+" + name + r"\s*%}(.*?){%\s*enddocs\s*%}", path.read_text(), re.S
+    )
+    assert match, f"{path}: no docs block {name}"
+    return match.group(1).strip()
+
+
+def test_every_mart_and_column_carries_its_rendered_description_as_a_comment(tiny_build: Build):
+    """dbt writes each mart's description as a DuckDB comment (persist_docs), which publishing
+    copies to the BI file: a mart or mart column without a description fails here."""
+    manifest = json.loads((tiny_build.database.parent / "target" / "manifest.json").read_text())
+    marts = {
+        n["name"]: n
+        for n in manifest["nodes"].values()
+        if n["resource_type"] == "model" and n["schema"] == "marts"
+    }
+    with duckdb.connect(str(tiny_build.database), read_only=True) as con:
+        tables = con.sql(
+            "select table_name, comment from duckdb_tables() where schema_name = 'marts'"
+            " union all select view_name, comment from duckdb_views() where schema_name = 'marts'"
+        ).fetchall()
+        columns = con.sql(
+            "select table_name, column_name, comment from duckdb_columns()"
+            " where schema_name = 'marts'"
+        ).fetchall()
+    assert sorted(name for name, _ in tables) == sorted(marts)
+    undescribed = [name for name, comment in tables if not (comment or "").strip()]
+    undescribed += [f"{t}.{c}" for t, c, comment in columns if not (comment or "").strip()]
+    assert undescribed == []
+    assert {name: comment for name, comment in tables} == {
+        name: node["description"] for name, node in marts.items()
+    }
+    assert {(t, c): comment for t, c, comment in columns} == {
+        (name, column): spec["description"]
+        for name, node in marts.items()
+        for column, spec in node["columns"].items()
+    }
+    # A doc block is rendered, not pasted as Jinja: '{{ doc("journey_stage") }}' in the YAML.
+    (stage,) = [
+        comment for t, c, comment in columns if (t, c) == ("fct_touchpoints", "journey_stage")
+    ]
+    assert stage == _doc_block(
+        REPO / "models" / "marts" / "journey" / "_journey__docs.md", "journey_stage"
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import random
 import signal
@@ -16,7 +17,7 @@ import pytest
 
 from conftest import REPO, TINY, Build, copy_build, dbt_build
 from cx.gate import run_gate
-from cx.publish import publish
+from cx.publish import META_DESCRIPTIONS, publish
 
 CX = Path(sys.executable).with_name("cx")
 BI_READER = REPO / ".venv" / "bi-reader" / "bin" / "python"
@@ -31,6 +32,32 @@ def _env(build_db: Path, bi_db: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CX_")}
     env.update(CX_BUILD_DB=str(build_db), CX_BI_DB=str(bi_db))
     return env
+
+
+def _mart_descriptions(build: Build) -> dict[str, tuple[str, dict[str, str]]]:
+    """Each mart's rendered dbt description and its columns', from the build's manifest."""
+    manifest = json.loads((build.database.parent / "target" / "manifest.json").read_text())
+    return {
+        node["name"]: (
+            node["description"],
+            {column: spec["description"] for column, spec in node["columns"].items()},
+        )
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["schema"] == "marts"
+    }
+
+
+def _comments(database: Path) -> tuple[dict[tuple[str, str], str | None], dict[tuple, str | None]]:
+    """Every table's comment by (schema, table); every column's by (schema, table, column)."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        tables = con.sql(
+            "select schema_name, table_name, comment from duckdb_tables() where not internal"
+        ).fetchall()
+        columns = con.sql(
+            "select schema_name, table_name, column_name, comment from duckdb_columns()"
+            " where not internal"
+        ).fetchall()
+    return {row[:2]: row[2] for row in tables}, {row[:3]: row[3] for row in columns}
 
 
 def _segment_and_stamp(bi_db: Path) -> tuple[str, str]:
@@ -181,15 +208,101 @@ def test_two_publishes_at_once_both_finish_and_one_wins_whole(builds, tmp_path):
     assert len(list((bi.parent).glob("bi_parquet.*"))) == 1
 
 
-def test_parquet_holds_every_mart(builds, tmp_path):
+def test_parquet_holds_every_mart_and_its_descriptions(builds, tiny_build, tmp_path):
     bi = tmp_path / "bi" / "bi.duckdb"
     publication = publish(builds["a"], bi, bi.parent / "bi_parquet")
     files = sorted(p.stem for p in (bi.parent / "bi_parquet").glob("*.parquet"))
     assert files == sorted(publication.marts)
+    described = _mart_descriptions(tiny_build)
     with duckdb.connect() as con:
         for mart, rows in publication.marts.items():
             parquet = bi.parent / "bi_parquet" / f"{mart}.parquet"
             assert con.sql(f"select count(*) from '{parquet}'").fetchall()[0][0] == rows
+            metadata = dict(
+                con.execute(
+                    "select decode(key), decode(value) from parquet_kv_metadata(?)", [str(parquet)]
+                ).fetchall()
+            )
+            table, columns = described[mart]
+            assert metadata["description"] == table
+            assert json.loads(metadata["column_descriptions"]) == columns
+
+
+def test_every_published_table_and_column_carries_its_description(builds, tiny_build, tmp_path):
+    """Marts carry their rendered dbt descriptions (doc blocks resolved), the meta tables
+    their own: a BI tool shows them, and so does `select * from duckdb_columns()`."""
+    bi = tmp_path / "bi" / "bi.duckdb"
+    publication = publish(builds["a"], bi, bi.parent / "bi_parquet")
+    assert publication.undescribed == ()
+    tables, columns = _comments(bi)
+    expected_tables = {
+        ("marts", mart): table for mart, (table, _) in _mart_descriptions(tiny_build).items()
+    }
+    expected_columns = {
+        ("marts", mart, column): comment
+        for mart, (_, described) in _mart_descriptions(tiny_build).items()
+        for column, comment in described.items()
+    }
+    for table, description in META_DESCRIPTIONS.items():
+        expected_tables[("meta", table)] = description.table
+        expected_columns.update(
+            {("meta", table, column): comment for column, comment in description.columns.items()}
+        )
+    assert len(expected_tables) == MARTS + 2
+    assert tables == expected_tables  # every published table, and nothing else
+    assert columns == expected_columns  # every published column, and nothing else
+    assert all(comment and comment.strip() for comment in [*tables.values(), *columns.values()])
+    assert not any("{{" in comment or "{%" in comment for comment in columns.values())
+
+
+def test_descriptions_are_published_verbatim_whatever_they_hold(tiny_build, tmp_path):
+    """Quotes, the dbt adapter's dollar quote, a statement separator and line breaks stay text."""
+    table = "It's \"the\" customers'; drop table marts.dim_customers; --\n$$ $x$ \\ é ✓"
+    column = "A segment's 'name'\n\n  with \"quotes\" and a $dbt_comment_literal_block$ ;"
+    literal = "'" + table.replace("'", "''") + "'"
+    build = copy_build(
+        tiny_build, tmp_path / "odd" / "build.duckdb",
+        f"comment on table marts.dim_customers is {literal}",
+        "comment on column marts.dim_customers.segment is '" + column.replace("'", "''") + "'",
+    )  # fmt: skip
+    bi = tmp_path / "bi" / "bi.duckdb"
+    publish(build, bi, bi.parent / "bi_parquet")
+    tables, columns = _comments(bi)
+    assert tables[("marts", "dim_customers")] == table
+    assert columns[("marts", "dim_customers", "segment")] == column
+    with duckdb.connect() as con:
+        metadata = dict(
+            con.execute(
+                "select decode(key), decode(value) from parquet_kv_metadata(?)",
+                [str(bi.parent / "bi_parquet" / "dim_customers.parquet")],
+            ).fetchall()
+        )
+    assert metadata["description"] == table
+    assert json.loads(metadata["column_descriptions"])["segment"] == column
+
+
+def test_a_mart_column_without_a_description_is_named_when_published(tiny_build, tmp_path):
+    build = copy_build(
+        tiny_build, tmp_path / "undescribed" / "build.duckdb",
+        "comment on column marts.dim_customers.segment is null",
+        "comment on view marts.fct_touchpoints is null",
+    )  # fmt: skip
+    bi = tmp_path / "bi" / "bi.duckdb"
+
+    completed = subprocess.run(
+        [str(CX), "publish", "--skip-gate"], env=_env(build, bi), capture_output=True, text=True,
+        cwd=REPO, check=False,
+    )  # fmt: skip
+
+    assert completed.returncode == 0, completed.stderr
+    assert (
+        "without a description (no comment in the build database):"
+        " dim_customers.segment, fct_touchpoints"
+    ) in completed.stdout
+    tables, columns = _comments(bi)
+    assert columns[("marts", "dim_customers", "segment")] is None
+    assert tables[("marts", "fct_touchpoints")] is None
+    assert columns[("marts", "dim_customers", "customer_id")]  # the others are kept
 
 
 def test_a_bi_tool_connects_with_sqlalchemy_like_superset(builds, tmp_path):
@@ -197,18 +310,27 @@ def test_a_bi_tool_connects_with_sqlalchemy_like_superset(builds, tmp_path):
 
     bi = tmp_path / "bi" / "bi.duckdb"
     publish(builds["a"], bi, bi.parent / "bi_parquet")
+    tables, comments = _comments(bi)
     engine = create_engine(f"duckdb:///{bi}", connect_args={"read_only": True})
     inspector = inspect(engine)
     # The dialect lists schemas with their catalog, named after the file: `bi.marts`.
     assert "bi.marts" in inspector.get_schema_names()
     assert len(inspector.get_table_names(schema="bi.marts")) == MARTS
     assert len(inspector.get_table_names(schema="marts")) == MARTS
-    columns = {c["name"] for c in inspector.get_columns("mart_nps_monthly", schema="marts")}
+    reflected = inspector.get_columns("mart_nps_monthly", schema="marts")
+    columns = {c["name"] for c in reflected}
     assert {"month", "segment", "survey_type", "nps", "nps_ci_low", "nps_ci_high"} <= columns
+    # Reflection carries the descriptions: Superset fills a dataset column's from `comment`.
+    assert {c["name"]: c["comment"] for c in reflected} == {
+        column: comment for (schema, table, column), comment in comments.items()
+        if (schema, table) == ("marts", "mart_nps_monthly")
+    }  # fmt: skip
+    table_comment = inspector.get_table_comment("mart_nps_monthly", schema="marts")
+    assert table_comment["text"] == tables[("marts", "mart_nps_monthly")]
     # Full reflection, as BI tools and notebooks do it (duckdb-engine 0.17 failed here).
-    reflected = MetaData()
-    reflected.reflect(engine, schema="marts")
-    assert len(reflected.tables) == MARTS
+    metadata = MetaData()
+    metadata.reflect(engine, schema="marts")
+    assert len(metadata.tables) == MARTS
     with engine.connect() as connection:
         rows = connection.execute(
             text(
@@ -228,12 +350,14 @@ def test_a_duckdb_1x_client_reads_the_published_file(builds, tmp_path):
         [str(BI_READER), "-c",
          "import sys, duckdb; con = duckdb.connect(sys.argv[1], read_only=True);"
          "print(duckdb.__version__, con.sql('select count(*) from marts.fct_touchpoints')"
-         ".fetchall()[0][0])", str(bi)],
+         ".fetchall()[0][0], *con.sql('select count(*), count(comment) from duckdb_columns()"
+         " where not internal').fetchall()[0])", str(bi)],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert completed.returncode == 0, completed.stderr
-    version, rows = completed.stdout.split()
+    version, rows, columns, commented = completed.stdout.split()
     assert version.startswith("1.") and int(rows) == 10
+    assert int(columns) == int(commented) == len(_comments(bi)[1])  # every description read
 
 
 def test_two_builds_started_at_once_lose_or_corrupt_nothing(tmp_path):
