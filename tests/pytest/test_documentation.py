@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 
 import duckdb
+import pytest
 
 from conftest import Build
+
+pytestmark = pytest.mark.build
 
 
 def test_every_model_and_built_column_has_a_description(tiny_build: Build):

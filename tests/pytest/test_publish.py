@@ -18,6 +18,9 @@ from conftest import REPO, TINY, Build, copy_build, dbt_build
 from cx.gate import run_gate
 from cx.publish import publish
 
+# Real processes that race, kill and read: never beside one another (one xdist worker).
+pytestmark = [pytest.mark.build, pytest.mark.xdist_group("processes")]
+
 CX = Path(sys.executable).with_name("cx")
 BI_READER = REPO / ".venv" / "bi-reader" / "bin" / "python"
 MARTS = 16
