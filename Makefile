@@ -37,10 +37,10 @@ dbt-test: setup
 	@mkdir -p warehouse
 	$(BIN)/cx build
 
-## Two pytest-xdist workers; tests of one xdist_group share a worker (docs/benchmarks.md).
+## Two pytest-xdist workers; the tests of one file share a worker (docs/benchmarks.md).
 PYTEST_WORKERS ?= 2
 pytest: setup
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 ## The unit tests only: no dbt, no pipeline (the `build` marker, tests/pytest/conftest.py).
 test-unit: setup

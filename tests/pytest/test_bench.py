@@ -94,9 +94,7 @@ def test_a_report_replaces_its_own_section_in_place(tmp_path: Path) -> None:
     )
 
 
-# It times every step: in the xdist group of the tests that must run alone.
 @pytest.mark.build
-@pytest.mark.xdist_group("processes")
 def test_bench_runs_every_step_at_a_small_size_and_reports_them(tmp_path: Path) -> None:
     """`make bench` end to end: generate, reference, full and incremental pipeline."""
     from cx.bench_pipeline import run, write_report

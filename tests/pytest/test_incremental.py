@@ -21,8 +21,7 @@ from conftest import REPO, Build, dbt_build
 from cx import paths
 from cx.increments import latest_moment, write_extracts_until
 
-# One module fixture builds the sample five times: one xdist worker runs them all.
-pytestmark = [pytest.mark.build, pytest.mark.xdist_group("incremental")]
+pytestmark = pytest.mark.build
 
 NO_TESTS = ("--exclude-resource-type", "test", "unit_test")
 INCREMENTAL_MODELS = (

@@ -17,8 +17,7 @@ from scipy.stats import binomtest
 
 from conftest import DBT, REPO, build_env
 
-# One module fixture compiles the macros once: one xdist worker runs them all.
-pytestmark = [pytest.mark.build, pytest.mark.xdist_group("intervals")]
+pytestmark = pytest.mark.build
 
 # z = 1.959964, the two-sided 95% normal quantile; z^2 = 3.841459
 NPS_CASES = {
