@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 BI_READER_DUCKDB := 1.1.3
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml Makefile | cksum | cut -d' ' -f1)
 
-.PHONY: setup build test lint dbt-test pytest sample bench bench-clv bench-identity bench-gate lock clean
+.PHONY: setup build test test-unit lint dbt-test pytest sample bench bench-clv bench-identity bench-gate lock clean
 
 setup: $(STAMP)
 
@@ -40,8 +40,14 @@ dbt-test: setup
 	@mkdir -p warehouse
 	$(BIN)/cx build
 
+## Two pytest-xdist workers; the tests of one file share a worker (docs/benchmarks.md).
+PYTEST_WORKERS ?= 2
 pytest: setup
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
+
+## The unit tests only: no dbt, no pipeline (the `build` marker, tests/pytest/conftest.py).
+test-unit: setup
+	$(BIN)/pytest -m "not build"
 
 ## Regenerate the committed sample (the determinism test checks it is unchanged).
 sample: setup

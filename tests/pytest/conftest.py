@@ -1,7 +1,14 @@
-"""Helpers for tests that run the real pipeline: dbt in its own process."""
+"""Helpers for tests that run the real pipeline: dbt in its own process.
+
+Tests that run dbt or the whole pipeline carry the ``build`` marker; every other
+test is a ``unit`` test and needs no build (``make test-unit`` runs those alone).
+Running dbt from a test that is not marked ``build`` is an error, so the split
+cannot drift.
+"""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -15,6 +22,25 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 TINY = Path(__file__).parent / "extracts" / "tiny"
 DBT = Path(sys.executable).with_name("dbt")
+
+# Whether the test being set up or run is marked `build` (see pytest_runtest_setup).
+_running_build_test = False
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test is either `build` or `unit`; a test that builds the tiny extracts builds."""
+    for item in items:
+        if "tiny_build" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.build)
+        if item.get_closest_marker("build") is None:
+            item.add_marker(pytest.mark.unit)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # Runs before the test's fixtures are set up, so module fixtures that build see it too.
+    global _running_build_test
+    _running_build_test = item.get_closest_marker("build") is not None
 
 
 @dataclass
@@ -30,6 +56,8 @@ class Build:
 
 def build_env(workdir: Path, extracts_dir: Path | None, **extra: str) -> dict[str, str]:
     """The environment of a build into a database, target and log folder under ``workdir``."""
+    if not _running_build_test:
+        raise RuntimeError("a test that runs dbt or `cx` must be marked pytest.mark.build")
     env = {k: v for k, v in os.environ.items() if not k.startswith("CX_")}
     if extracts_dir is not None:
         env["CX_EXTRACTS_DIR"] = str(extracts_dir)
@@ -74,7 +102,21 @@ def copy_extracts(source: Path, target: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    """The hand-made tiny extracts, built once for every test that reads them."""
-    build = dbt_build(tmp_path_factory.mktemp("tiny"), TINY)
-    assert build.returncode == 0, build.output
-    return build
+    """The hand-made tiny extracts, built once for every test that reads them.
+
+    Under pytest-xdist every worker is a session of its own: the first one to get
+    here builds into the folder all workers share, the others wait for it and read
+    that build (tests only read it or copy it).
+    """
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the run's folder, above each worker's own
+    workdir = shared / "tiny-shared"
+    with (shared / "tiny-shared.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        done = workdir / "build.done"
+        if not done.exists():
+            build = dbt_build(workdir, TINY)
+            assert build.returncode == 0, build.output
+            done.write_text(build.output, encoding="utf-8")
+        return Build(0, done.read_text(encoding="utf-8"), workdir / "build.duckdb")

@@ -6,6 +6,7 @@ import csv
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from conftest import TINY
 from cx.bench_pipeline import (
@@ -93,6 +94,7 @@ def test_a_report_replaces_its_own_section_in_place(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.build
 def test_bench_runs_every_step_at_a_small_size_and_reports_them(tmp_path: Path) -> None:
     """`make bench` end to end: generate, reference, full and incremental pipeline."""
     from cx.bench_pipeline import run, write_report

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import duckdb
+import pytest
 
 from conftest import TINY, Build, copy_extracts, dbt_build
 from cx import paths
@@ -13,6 +14,8 @@ from cx.contract import EXTRACTS
 from cx.gate import run_gate
 from cx.publish import publish
 from cx.report import format_report, read_report
+
+pytestmark = pytest.mark.build
 
 MARTS = {
     "dim_customers", "fct_touchpoints", "fct_customer_journeys", "mart_journey_funnel",

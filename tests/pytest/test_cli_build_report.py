@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from conftest import REPO, TINY, build_env, copy_extracts
 from cx.cli import audit_built_since
@@ -37,6 +38,7 @@ def test_audit_counts_as_this_runs_only_when_this_run_built_it(tmp_path):
     assert not audit_built_since(before, tmp_path / "nothing")
 
 
+@pytest.mark.build
 def test_a_failed_build_does_not_report_the_previous_builds_figures(tmp_path):
     env = build_env(tmp_path, copy_extracts(TINY, tmp_path / "extracts"))
     # The build database as an earlier build left it, with figures no tiny extract has.

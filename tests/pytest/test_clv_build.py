@@ -16,6 +16,8 @@ from cx.datasets import read_cdnow, write_cdnow_extracts
 from cx.generator import BGNBD_TRUTH, GAMMA_GAMMA_TRUTH, generate
 from cx.paths import CDNOW_SAMPLE
 
+pytestmark = pytest.mark.build
+
 CX = Path(sys.executable).with_name("cx")
 
 

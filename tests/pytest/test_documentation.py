@@ -7,8 +7,11 @@ import re
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from conftest import REPO, Build
+
+pytestmark = pytest.mark.build
 
 
 def test_every_model_and_built_column_has_a_description(tiny_build: Build):

@@ -21,6 +21,8 @@ from conftest import REPO, Build, dbt_build
 from cx import paths
 from cx.increments import latest_moment, write_extracts_until
 
+pytestmark = pytest.mark.build
+
 NO_TESTS = ("--exclude-resource-type", "test", "unit_test")
 INCREMENTAL_MODELS = (
     "intermediate.int_touchpoints_unioned",

@@ -8,6 +8,8 @@ import pytest
 
 from conftest import Build
 
+pytestmark = pytest.mark.build
+
 
 def test_touchpoints_cover_every_system_and_credit_anonymous_visits(tiny_build: Build):
     rows = tiny_build.query(

@@ -11,10 +11,13 @@ import json
 import subprocess
 
 import duckdb
+import pyarrow as pa
 import pytest
 from scipy.stats import binomtest
 
 from conftest import DBT, REPO, build_env
+
+pytestmark = pytest.mark.build
 
 # z = 1.959964, the two-sided 95% normal quantile; z^2 = 3.841459
 NPS_CASES = {
@@ -69,12 +72,14 @@ def computed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
         (name, *NPS_CASES.get(name, (0, 0, 0)), *RATE_CASES.get(name, (0, 0)))
         for name in [*NPS_CASES, *RATE_CASES]
     ] + [(name, 0, 0, 0, *counts) for name, counts in EDGE_CASES.items()]
+    # One Arrow table, not 40,014 inserts: executemany took 32 s of this fixture's 44 s.
+    names, *counts = zip(*cases, strict=True)
+    table = pa.table(
+        [pa.array(names, pa.string()), *(pa.array(column, pa.int64()) for column in counts)],
+        names=["case_name", "promoters", "detractors", "responses", "successes", "trials"],
+    )
     with duckdb.connect() as con:
-        con.sql(
-            "create table cases (case_name varchar, promoters bigint, detractors bigint,"
-            " responses bigint, successes bigint, trials bigint)"
-        )
-        con.executemany("insert into cases values (?, ?, ?, ?, ?, ?)", cases)
+        con.register("cases", table)
         frame = con.sql(sql).df()
     return {row["case_name"]: row for row in frame.to_dict("records")}
 

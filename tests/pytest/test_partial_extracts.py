@@ -52,6 +52,7 @@ def _published(bi: Path) -> dict[str, int]:
     [({"survey"}, {"fct_support_tickets", "fct_customer_value", "mart_cohort_retention"})],
     ids=["survey-only"],
 )
+@pytest.mark.build
 def test_extract_sets_with_header_only_files_publish(tmp_path, systems, empty_marts):
     extracts = _extracts_from(tmp_path / "extracts", systems)
 
@@ -67,6 +68,7 @@ def test_extract_sets_with_header_only_files_publish(tmp_path, systems, empty_ma
     assert published["fct_survey_responses"] > 0
 
 
+@pytest.mark.build
 def test_cdnow_written_as_crm_extracts_publishes(tmp_path):
     extracts = tmp_path / "extracts"
     write_cdnow_extracts(CDNOW, extracts)

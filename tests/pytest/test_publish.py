@@ -19,6 +19,9 @@ from conftest import REPO, TINY, Build, copy_build, dbt_build
 from cx.gate import run_gate
 from cx.publish import META_DESCRIPTIONS, publish
 
+# Real processes that race, kill and read: `--dist loadfile` keeps them on one worker.
+pytestmark = pytest.mark.build
+
 CX = Path(sys.executable).with_name("cx")
 BI_READER = REPO / ".venv" / "bi-reader" / "bin" / "python"
 MARTS = 16
