@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 BI_READER_DUCKDB := 1.1.3
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml Makefile | cksum | cut -d' ' -f1)
 
-.PHONY: setup build test test-unit lint dbt-test pytest sample bench bench-clv bench-identity bench-gate lock clean
+.PHONY: setup build docs test test-unit lint dbt-test pytest sample bench bench-clv bench-identity bench-gate lock clean
 
 setup: $(STAMP)
 
@@ -48,6 +48,16 @@ pytest: setup
 ## The unit tests only: no dbt, no pipeline (the `build` marker, tests/pytest/conftest.py).
 test-unit: setup
 	$(BIN)/pytest -m "not build"
+
+## dbt's documentation site (lineage from the extracts to every mart and the BI
+## file, every column described) as one page that works offline.
+DOCS_DIR := warehouse/docs
+docs: setup
+	@test -f "$${CX_BUILD_DB:-warehouse/build.duckdb}" || { echo "No build database yet: run 'make build' first (the site shows the built columns)."; exit 1; }
+	$(BIN)/dbt docs generate --static --target-path target/docs
+	@mkdir -p $(DOCS_DIR)
+	cp target/docs/static_index.html $(DOCS_DIR)/index.html
+	@echo "Documentation site: $(DOCS_DIR)/index.html (open it in a browser)"
 
 ## Regenerate the committed sample (the determinism test checks it is unchanged).
 sample: setup
