@@ -3,6 +3,8 @@
     nps_category(score): promoter 9-10, passive 7-8, detractor 0-6.
     nps_counts(category): the aggregates responses, promoters, passives and
     detractors over rows carrying an nps_category.
+    nps_counts_or_zero(relation): those four counts from `relation`, 0 where a
+    dense grid's cell has no row there (a left join).
     nps_columns(promoters, detractors, responses): the plain NPS as the point
     estimate, and the adjusted-Wald standard error and 95% interval (Rocks
     2016): add 3 to n, 3/4 to promoters and 3/4 to detractors, then the
@@ -23,6 +25,12 @@
     count(*) filter (where {{ category }} = 'promoter') as promoters,
     count(*) filter (where {{ category }} = 'passive') as passives,
     count(*) filter (where {{ category }} = 'detractor') as detractors
+{%- endmacro %}
+
+{% macro nps_counts_or_zero(relation) -%}
+    {%- for count in ['responses', 'promoters', 'passives', 'detractors'] %}
+    coalesce({{ relation }}.{{ count }}, 0) as {{ count }}{{ ',' if not loop.last }}
+    {%- endfor %}
 {%- endmacro %}
 
 {% macro nps_value(promoters, detractors, responses) -%}

@@ -63,10 +63,7 @@ filled as (
         grid.driver,
         grid.is_exposed,
         grid.survey_type,
-        coalesce(counted.responses, 0) as responses,
-        coalesce(counted.promoters, 0) as promoters,
-        coalesce(counted.passives, 0) as passives,
-        coalesce(counted.detractors, 0) as detractors
+        {{ nps_counts_or_zero('counted') }}
     from grid
     left join counted
         on

@@ -64,10 +64,7 @@ filled as (
         grid.segment,
         grid.survey_type,
         grid.is_partial_period,
-        coalesce(counted.responses, 0) as responses,
-        coalesce(counted.promoters, 0) as promoters,
-        coalesce(counted.passives, 0) as passives,
-        coalesce(counted.detractors, 0) as detractors
+        {{ nps_counts_or_zero('counted') }}
     from grid
     left join counted
         on
