@@ -197,3 +197,96 @@ def test_wilson_agrees_with_scipy(computed, name):
 
 def pd_null(value: object) -> bool:
     return value is None or value != value  # NaN is how pandas hands over a null double
+
+
+# Means (macros/metrics/means.sql): hand-computed t intervals.
+MEAN_CASES = {
+    # values: 2, 4, 6 -> mean 4, sd 2, t(0.975, 2) = 4.302653, half width 4.302653 * 2 / sqrt(3)
+    "two_four_six": [2.0, 4.0, 6.0],
+    "one_value": [7.0],
+    "no_values": [],
+    "all_equal": [5.0, 5.0, 5.0, 5.0],
+    # 40 values 0..39: mean 19.5, sd sqrt(136.666...) = 11.690452, t(0.975, 39) = 2.022691
+    "zero_to_thirty_nine": [float(v) for v in range(40)],
+}
+MEAN_INLINE = (
+    "select case_name, {{ mean_columns('mean_value', 'value') }} from cases group by case_name"
+)
+T_INLINE = "select df, {{ t_975('df') }} as t from dfs"
+
+
+def _compile(inline: str, workdir) -> str:
+    proc = subprocess.run(
+        [str(DBT), "compile", "--quiet", "--output", "json", "--inline", inline],
+        cwd=REPO,
+        env=build_env(workdir, None),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return json.loads(proc.stdout)["compiled"]
+
+
+@pytest.fixture(scope="module")
+def means(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, dict], dict[int, float]]:
+    """Mean cases and the t quantile for df 0..5,000, as dbt compiles the macros."""
+    workdir = tmp_path_factory.mktemp("means")
+    mean_sql = _compile(MEAN_INLINE, workdir)
+    t_sql = _compile(T_INLINE, workdir)
+    rows = [(name, value) for name, values in MEAN_CASES.items() for value in values or [None]]
+    cases = pa.table(
+        [pa.array([r[0] for r in rows], pa.string()), pa.array([r[1] for r in rows], pa.float64())],
+        names=["case_name", "value"],
+    )
+    dfs = pa.table([pa.array(range(5_001), pa.int64())], names=["df"])
+    with duckdb.connect() as con:
+        con.register("cases", cases)
+        con.register("dfs", dfs)
+        by_case = {r["case_name"]: r for r in con.sql(mean_sql).df().to_dict("records")}
+        t_by_df = dict(con.sql(t_sql).fetchall())
+    return by_case, t_by_df
+
+
+def test_t_quantile_agrees_with_scipy_for_every_df(means):
+    from scipy.stats import t
+
+    _, t_by_df = means
+    assert t_by_df[0] is None
+    for df in range(1, 5_001):
+        assert t_by_df[df] == pytest.approx(t.ppf(0.975, df), abs=1e-7), df
+
+
+def test_mean_of_three_values_hand_computed(means):
+    row = means[0]["two_four_six"]
+    half = 4.302653 * 2 / 3**0.5  # = 4.968275
+    assert row["mean_value"] == pytest.approx(4.0)
+    assert row["mean_value_n"] == 3
+    assert row["mean_value_ci_low"] == pytest.approx(4.0 - half, abs=1e-5)  # -0.968275
+    assert row["mean_value_ci_high"] == pytest.approx(4.0 + half, abs=1e-5)  # 8.968275
+    assert row["mean_value_is_small_sample"]
+
+
+def test_mean_of_forty_values_is_not_a_small_sample(means):
+    row = means[0]["zero_to_thirty_nine"]
+    half = 2.022691 * 11.690452 / 40**0.5  # = 3.738788
+    assert row["mean_value"] == pytest.approx(19.5)
+    assert (row["mean_value_ci_low"], row["mean_value_ci_high"]) == pytest.approx(
+        (19.5 - half, 19.5 + half), abs=1e-5
+    )
+    assert not row["mean_value_is_small_sample"]
+
+
+def test_one_value_has_no_interval_and_no_values_no_mean(means):
+    one, none = means[0]["one_value"], means[0]["no_values"]
+    assert one["mean_value"] == pytest.approx(7.0) and one["mean_value_n"] == 1
+    assert pd_null(one["mean_value_ci_low"]) and pd_null(one["mean_value_ci_high"])
+    assert pd_null(none["mean_value"]) and none["mean_value_n"] == 0
+    assert none["mean_value_is_small_sample"]
+
+
+def test_equal_values_give_a_zero_width_interval_at_the_mean(means):
+    # sd 0: every value is the mean; the interval honestly has no width.
+    row = means[0]["all_equal"]
+    assert row["mean_value_ci_low"] == pytest.approx(5.0)
+    assert row["mean_value_ci_high"] == pytest.approx(5.0)
