@@ -121,6 +121,17 @@ LAST_NAMES = (
 DOMAINS = ("example.com", "mail.example.org", "post.example.net", "inbox.example.co.uk")
 ROLE_DOMAINS = ("acme.example", "globex.example")
 CAMPAIGNS = ("spring_sale", "summer_launch", "black_friday", "loyalty_program", "webinar_series")
+# Where anonymous visitors come from before they sign up: (activity type, channel).
+BROWSING = (
+    ("ad_click", "paid_search"),
+    ("ad_click", "social"),
+    ("web_visit", "web"),
+    ("app_session", "mobile_app"),
+)
+AD_LANDING_SHARE = 0.85
+"""Share of ad clicks followed by a visit to the website minutes later (its landing page)."""
+BROWSING_CHANNEL_LIFT = 0.12
+"""Added to the chance of buying for each browsing channel beyond the first."""
 ORDER_CHANNELS = (("web", 0.55), ("mobile_app", 0.25), ("store", 0.15), ("phone", 0.05))
 TICKET_CHANNELS = (("email", 0.35), ("web", 0.25), ("chat", 0.25), ("phone", 0.12), ("api", 0.03))
 PRIORITIES = (("low", 0.2), ("normal", 0.55), ("high", 0.18), ("urgent", 0.07))
@@ -265,6 +276,7 @@ class _Customer:
     support_user_id: int | None = None
     bad_support_at: list[datetime] = field(default_factory=list)
     last_touch_at: datetime | None = None
+    browsing_channels: int = 0  # distinct channels the visitor came through before signing up
 
 
 class _Writer:
@@ -408,15 +420,11 @@ class Generator:
         if rng.random() < 0.7:
             anonymous_id = "anon_" + "".join(rng.choices("0123456789abcdef", k=12))
             moment = customer.created_at - timedelta(days=rng.uniform(1, 21))
-            for _ in range(rng.randint(1, 3)):
-                kind, channel = rng.choice(
-                    (
-                        ("ad_click", "paid_search"),
-                        ("ad_click", "social"),
-                        ("web_visit", "web"),
-                        ("app_session", "mobile_app"),
-                    )
-                )
+            # Engaged visitors come through more channels before signing up (and
+            # buy more often, see _orders); an ad click lands on the website.
+            explored = 1 + sum(rng.random() < customer.engagement for _ in range(3))
+            customer.browsing_channels = explored
+            for kind, channel in rng.sample(BROWSING, explored):
                 self._activity(
                     out,
                     customer,
@@ -427,6 +435,16 @@ class Generator:
                     anonymous_id=anonymous_id,
                     campaign=rng.choice(CAMPAIGNS) if kind == "ad_click" else None,
                 )
+                if kind == "ad_click" and rng.random() < AD_LANDING_SHARE:
+                    self._activity(
+                        out,
+                        customer,
+                        "web_visit",
+                        "web",
+                        moment + timedelta(minutes=rng.uniform(1, 10)),
+                        identified=False,
+                        anonymous_id=anonymous_id,
+                    )
                 moment += timedelta(hours=rng.uniform(2, 96))
             # The identify call: one row that holds both ids.
             self._activity(
@@ -490,6 +508,7 @@ class Generator:
         """Buying as BG/NBD and Gamma-Gamma tell it (see BGNBD_TRUTH, GAMMA_GAMMA_TRUTH)."""
         rng = self.rng
         buys = 0.15 + 0.45 * customer.engagement + 0.15 * min(clicks, 2)
+        buys += BROWSING_CHANNEL_LIFT * max(customer.browsing_channels - 1, 0)
         if customer.segment == "enterprise":
             buys += 0.1
         if rng.random() > buys:
