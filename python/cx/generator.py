@@ -7,8 +7,9 @@ pure function of ``(customers, seed)``: the same arguments give the same bytes.
 The data has CX behaviour worth finding: anonymous visits that are identified
 later, marketing that leads to first purchases, repeat buyers who drop out
 (a BG/NBD-like process), support tickets whose slow or reopened handling lowers
-the next NPS answer, promoters who post reviews and refer friends, and verbatims
-whose themes and tone follow the score.
+the next NPS answer and makes the customer more likely to stop buying, loyal
+buyers who answer surveys more happily, promoters who post reviews and refer
+friends, and verbatims whose themes and tone follow the score.
 
 Rows are written customer by customer, so memory stays flat at any size.
 """
@@ -19,7 +20,7 @@ import csv
 import math
 import random
 import string
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
@@ -163,6 +164,17 @@ ALNUM = string.ascii_letters + string.digits
 BGNBD_TRUTH = {"r": 1.3, "alpha": 21.0, "a": 1.2, "b": 3.5}
 GAMMA_GAMMA_TRUTH = {"p": 6.0, "q": 3.5, "gamma": 33.0}
 SEGMENT_SPEND = {"consumer": 1.0, "smb": 1.6, "enterprise": 3.0}
+
+# Experience and value (DECISIONLOG.md, "The generator"). A support ticket that went
+# badly (a first reply after 24 hours, a reopen, a bad rating) makes the customer stop
+# buying with this probability, besides their BG/NBD dropout: customers whose tickets
+# were reopened or rated bad lapse more often. And satisfaction follows loyalty: a
+# buyer's satisfaction moves by LOYALTY_SATISFACTION for each standard deviation their
+# purchase rate lies above its mean and their dropout probability below its mean, so
+# buyers who buy often and keep buying answer surveys more happily, and promoters
+# spend more after answering than detractors.
+BAD_SUPPORT_DROPOUT = 0.5
+LOYALTY_SATISFACTION = 0.1
 
 # Verbatims by theme, tone and language. Some carry commas, quotes, emoji or a
 # line break on purpose: the contract's free text is RFC 4180 quoted.
@@ -503,9 +515,18 @@ class Generator:
         return clicks
 
     def _orders(
-        self, out: _Writer, customer: _Customer, clicks: int
+        self,
+        out: _Writer,
+        customer: _Customer,
+        clicks: int,
+        after_order: Callable[[str, datetime, str], bool],
     ) -> list[tuple[str, datetime, str]]:
-        """Buying as BG/NBD and Gamma-Gamma tell it (see BGNBD_TRUTH, GAMMA_GAMMA_TRUTH)."""
+        """Buying as BG/NBD and Gamma-Gamma tell it (see BGNBD_TRUTH, GAMMA_GAMMA_TRUTH).
+
+        ``after_order(order_id, ordered_at, status)`` writes what follows an order
+        (tickets, surveys) and says whether support went badly, which may end the
+        customer's buying (BAD_SUPPORT_DROPOUT).
+        """
         rng = self.rng
         buys = 0.15 + 0.45 * customer.engagement + 0.15 * min(clicks, 2)
         buys += BROWSING_CHANNEL_LIFT * max(customer.browsing_channels - 1, 0)
@@ -517,6 +538,18 @@ class Generator:
         truth, spend = BGNBD_TRUTH, GAMMA_GAMMA_TRUTH
         rate_per_day = rng.gammavariate(truth["r"], 1 / truth["alpha"]) / 7.0
         dropout = rng.betavariate(truth["a"], truth["b"])
+        a, b = truth["a"], truth["b"]
+        rate_sds_above = (rate_per_day * 7 * truth["alpha"] - truth["r"]) / math.sqrt(truth["r"])
+        dropout_sds_below = (a / (a + b) - dropout) / math.sqrt(
+            a * b / ((a + b) ** 2 * (a + b + 1))
+        )
+        customer.satisfaction = min(
+            1.0,
+            max(
+                0.0,
+                customer.satisfaction + LOYALTY_SATISFACTION * (rate_sds_above + dropout_sds_below),
+            ),
+        )
         spend_rate = rng.gammavariate(spend["q"], 1 / spend["gamma"])
         segment_scale = SEGMENT_SPEND[customer.segment]
         moment = customer.created_at + timedelta(days=rng.expovariate(1 / 18))
@@ -563,6 +596,8 @@ class Generator:
                     "store",
                     moment + timedelta(days=rng.uniform(1, 30)),
                 )
+            if after_order(order_id, moment, status) and rng.random() < BAD_SUPPORT_DROPOUT:
+                break
             if len(orders) > 1 and rng.random() < dropout:  # only after a repeat purchase
                 break
             # At least a day apart; at most ten years, past the extract date anyway (a rate
@@ -938,15 +973,18 @@ class Generator:
         rng = self.rng
         customer = self._new_customer(index)
         clicks = self._marketing(out, customer)
-        orders = self._orders(out, customer, clicks)
         evangelist = False
-        for order_id, moment, status in orders:
+
+        def after_order(order_id: str, moment: datetime, status: str) -> bool:
+            """A ticket and surveys after an order; whether the ticket went badly."""
+            nonlocal evangelist
+            went_badly = False
             if rng.random() < 0.12 + 0.12 * (1 - customer.satisfaction) + (
                 0.3 if status == "refunded" else 0
             ):
                 opened = moment + timedelta(days=rng.uniform(0.5, 10))
                 if self._past(opened):
-                    ticket_id, _ = self._ticket(out, customer, opened)
+                    ticket_id, went_badly = self._ticket(out, customer, opened)
                     if rng.random() < 0.35:
                         survey = SURVEYS[2] if rng.random() < 0.6 else SURVEYS[3]
                         closed = opened + timedelta(days=rng.uniform(1, 5))
@@ -973,6 +1011,9 @@ class Generator:
                             campaign="loyalty_program",
                             with_email=True,
                         )
+            return went_badly
+
+        orders = self._orders(out, customer, clicks, after_order)
         if not orders and rng.random() < 0.04:  # pre-sales questions
             opened = customer.created_at + timedelta(days=rng.uniform(1, 20))
             if self._past(opened):

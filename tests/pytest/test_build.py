@@ -23,6 +23,7 @@ MARTS = {
     "mart_nps_monthly", "mart_csat_ces_monthly", "mart_survey_exclusions", "mart_nps_drivers",
     "mart_nps_driver_summary", "fct_customer_value", "mart_cohort_retention",
     "mart_clv_model_fit", "mart_channel_mix", "mart_channel_transitions",
+    "fct_customer_churn", "mart_churn_drivers", "mart_experience_value",
 }  # fmt: skip
 
 
@@ -427,14 +428,25 @@ def test_header_only_extracts_build_empty_tables(tmp_path):
     marts = {name: build.query(f"select count(*) from marts.{name}")[0][0] for name in names}
     assert set(marts) == MARTS
     # Rows that exist without data: one per stage, one per model parameter (unfitted),
-    # one per driver x exposure x NPS survey type (4 x 2 x 2, zero responses). Monthly
-    # marts have no month to show.
+    # one per driver x exposure x NPS survey type (4 x 2 x 2, zero responses), one per
+    # churn driver (6, no customers) and one per experience group (16, no customers).
+    # Monthly marts have no month to show.
     nonempty = {name: rows for name, rows in marts.items() if rows}
     assert nonempty == {
         "mart_journey_funnel": 5,
         "mart_clv_model_fit": 9,
         "mart_nps_driver_summary": 16,
+        "mart_churn_drivers": 6,
+        "mart_experience_value": 16,
     }
+    assert build.query(
+        "select sum(customers), count(relative_risk),"
+        " bool_and(relative_risk_status = 'no_exposed_customers') from marts.mart_churn_drivers"
+    ) == [(0, 0, True)]
+    assert build.query(
+        "select sum(customers), count(revenue_per_customer_365d_usd), count(retention_90d)"
+        " from marts.mart_experience_value"
+    ) == [(0, 0, 0)]
     assert build.query(
         "select sum(responses), count(nps), bool_and(is_small_sample)"
         " from marts.mart_nps_driver_summary"

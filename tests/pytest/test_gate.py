@@ -13,8 +13,8 @@ from conftest import Build, copy_build
 from cx.gate import run_gate
 from cx.gate import suites as gate_suites
 
-MARTS = 18
-TOTAL_EXPECTATIONS = 203
+MARTS = 21
+TOTAL_EXPECTATIONS = 268
 
 
 @pytest.fixture

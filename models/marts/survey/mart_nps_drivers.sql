@@ -46,7 +46,7 @@ final as (
         exposure.reopens_30d,
         exposure.bad_ratings_30d,
         exposure.tickets_30d > 0 as had_support_contact_30d,
-        coalesce(exposure.slowest_first_reply_minutes_30d > 24 * 60, false) as had_slow_first_reply_30d,
+        {{ is_slow_first_reply('exposure.slowest_first_reply_minutes_30d') }} as had_slow_first_reply_30d,
         exposure.reopens_30d > 0 as had_reopened_ticket_30d,
         exposure.bad_ratings_30d > 0 as had_bad_rating_30d
     from nps_responses
