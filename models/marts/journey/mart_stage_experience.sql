@@ -88,7 +88,7 @@ stage_before_response as (
     inner join journeys
         on
             responses_with_rule.customer_id = journeys.customer_id
-            and journeys.entered_at < responses_with_rule.responded_at
+            and responses_with_rule.responded_at > journeys.entered_at
     where responses_with_rule.stage_rule = 'stage_before_response'
     qualify row_number() over (
         partition by responses_with_rule.response_id
@@ -125,7 +125,7 @@ stage_before_ticket as (
     inner join journeys
         on
             tickets.customer_id = journeys.customer_id
-            and journeys.entered_at < tickets.created_at
+            and tickets.created_at > journeys.entered_at
     qualify row_number() over (
         partition by tickets.ticket_id
         order by journeys.entered_at desc, journeys.stage_order desc
@@ -148,16 +148,17 @@ customer_stage_months as (
     select
         journeys.customer_id,
         journeys.journey_stage,
-        calendar.month_start::date as month
+        cast(calendar.month_start as date) as month
     from journeys
     cross join observed_end
-    cross join unnest(
-        generate_series(
-            date_trunc('month', journeys.entered_at),
-            date_trunc('month', coalesce(journeys.exited_at, observed_end.last_at)),
-            interval 1 month
-        )
-    ) as calendar (month_start)
+    cross join
+        unnest(
+            generate_series(
+                date_trunc('month', journeys.entered_at),
+                date_trunc('month', coalesce(journeys.exited_at, observed_end.last_at)),
+                interval 1 month
+            )
+        ) as calendar (month_start)
     where journeys.exited_at is null or journeys.exited_at > journeys.entered_at
 ),
 
@@ -173,7 +174,10 @@ tickets_per_customer_stage_month as (
             customer_stage_months.customer_id = staged_tickets.customer_id
             and customer_stage_months.journey_stage = staged_tickets.journey_stage
             and customer_stage_months.month = staged_tickets.month
-    group by customer_stage_months.month, customer_stage_months.journey_stage, customer_stage_months.customer_id
+    group by
+        customer_stage_months.month,
+        customer_stage_months.journey_stage,
+        customer_stage_months.customer_id
 ),
 
 response_measures as (
@@ -185,7 +189,7 @@ response_measures as (
         count(*) filter (where staged_responses.csat_score >= 4) as csat_satisfied,
         {{ mean_columns('ces_mean', 'staged_responses.ces_score') }},
         count(*) filter (where staged_responses.ces_score >= 5) as ces_easy,
-        count(staged_responses.comment_text) as comments,
+        count(staged_responses.comment_text) as verbatims,
         {{ mean_columns('comment_sentiment_mean', 'staged_responses.comment_sentiment') }}
     from grid
     left join staged_responses
@@ -289,7 +293,7 @@ final as (
         response_measures.ces_easy,
         {{ rate_columns('ces_easy_share', 'response_measures.ces_easy', 'response_measures.ces_mean_n') }},
         nps_wide.* exclude (month, journey_stage),
-        response_measures.comments,
+        response_measures.verbatims,
         response_measures.comment_sentiment_mean,
         response_measures.comment_sentiment_mean_n,
         response_measures.comment_sentiment_mean_ci_low,

@@ -71,9 +71,9 @@ nps_after_tickets as (
     inner join agent_tickets
         on
             responses.customer_id = agent_tickets.customer_id
-            and agent_tickets.created_at < responses.responded_at
-            and agent_tickets.created_at
-            >= responses.responded_at - interval {{ var('agent_nps_window_days') }} day
+            and responses.responded_at > agent_tickets.created_at
+            and responses.responded_at - interval {{ var('agent_nps_window_days') }} day
+            <= agent_tickets.created_at
     where responses.nps_score is not null
     group by agent_tickets.agent_id, responses.response_id, responses.survey_type, responses.nps_category
 ),

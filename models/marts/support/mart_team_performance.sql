@@ -76,9 +76,9 @@ nps_after_tickets as (
     inner join team_tickets
         on
             responses.customer_id = team_tickets.customer_id
-            and team_tickets.created_at < responses.responded_at
-            and team_tickets.created_at
-            >= responses.responded_at - interval {{ var('agent_nps_window_days') }} day
+            and responses.responded_at > team_tickets.created_at
+            and responses.responded_at - interval {{ var('agent_nps_window_days') }} day
+            <= team_tickets.created_at
     where responses.nps_score is not null
     group by team_tickets.team, responses.response_id, responses.survey_type, responses.nps_category
 ),
