@@ -67,3 +67,26 @@
         100
     ) end as nps_ci_high
 {%- endmacro %}
+
+{#- nps_columns_by_survey_type(): aggregate columns that lay a long relation,
+    one row per key and NPS survey type holding `nps_counts` and
+    `nps_columns` (and `is_small_sample`), out as one row per key: for each
+    survey type `t` of the `nps_survey_types` var, `<t>_responses`,
+    `<t>_promoters`, `<t>_passives`, `<t>_detractors`, `<t>` (the NPS),
+    `<t>_std_error`, `<t>_ci_low`, `<t>_ci_high` and `<t>_is_small_sample`.
+    Group by the key. The types stay apart, never pooled. -#}
+{% macro nps_columns_by_survey_type() -%}
+    {%- set columns = [
+        ('responses', '_responses'), ('promoters', '_promoters'), ('passives', '_passives'),
+        ('detractors', '_detractors'), ('nps', ''), ('nps_std_error', '_std_error'),
+        ('nps_ci_low', '_ci_low'), ('nps_ci_high', '_ci_high'),
+        ('is_small_sample', '_is_small_sample'),
+    ] -%}
+    {%- for survey_type in var('nps_survey_types') %}
+        {%- set outer_loop = loop %}
+        {%- for column, suffix in columns %}
+    any_value({{ column }}) filter (where survey_type = '{{ survey_type }}') as {{ survey_type }}{{ suffix }}
+    {{- ',' if not (outer_loop.last and loop.last) }}
+        {%- endfor %}
+    {%- endfor %}
+{%- endmacro %}

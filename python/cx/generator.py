@@ -151,7 +151,19 @@ SURVEYS = (
     ("SV_TXN02NPS", "Post-purchase NPS", "transactional_nps", "post_purchase"),
     ("SV_CSAT03SUP", "Support satisfaction (CSAT)", "csat", "post_support"),
     ("SV_CES04SUP", "Support effort (CES), how easy was it?", "ces", "post_support"),
+    ("SV_CES05BUY", "Checkout effort (CES)", "ces", "post_purchase"),
 )
+# Planted for mart_stage_experience: answering about a support contact, customers
+# feel this much less satisfied than about a purchase (mood, on its 0..1 scale),
+# so the service stage scores worse on CES and CSAT than the purchase stage.
+SUPPORT_SURVEY_MOOD_PENALTY = 0.2
+# Planted for mart_agent_performance and mart_team_performance: the agents support
+# operations put in team `orders` (seeds/lookups/agent_teams.csv) first-reply in
+# this fraction of the others' time, and their solved tickets are rated good with
+# these probabilities (uneventful, went badly) whatever the customer's mood.
+SKILLED_AGENTS = frozenset(range(1, 9))
+SKILLED_REPLY_SPEED = 0.35
+SKILLED_GOOD_RATING = (0.97, 0.6)
 ALNUM = string.ascii_letters + string.digits
 
 # Buyers buy the way the CLV models assume, so the fitted parameters have a
@@ -660,6 +672,9 @@ class Generator:
         agent = rng.randint(1, AGENTS)
         priority = _weighted(rng, PRIORITIES) if rng.random() > 0.05 else None
         speed = {"urgent": 0.2, "high": 0.5, "normal": 1.0, "low": 1.6, None: 1.0}[priority]
+        skilled = agent in SKILLED_AGENTS
+        if skilled:
+            speed *= SKILLED_REPLY_SPEED
         subject, _ = rng.choice(TICKET_SUBJECTS)
         events: list[tuple[int, str, str, str | None, datetime]] = []
         events.append((requester, "comment", "true", None, opened))
@@ -729,7 +744,12 @@ class Generator:
         if status == "open" and rng.random() < 0.1:
             status = "hold"
         if status in ("solved", "closed") and rng.random() < 0.55:
-            good = rng.random() < (0.2 if went_badly else 0.9) * (0.6 + 0.4 * customer.satisfaction)
+            if skilled:
+                good = rng.random() < SKILLED_GOOD_RATING[1 if went_badly else 0]
+            else:
+                good = rng.random() < (0.2 if went_badly else 0.9) * (
+                    0.6 + 0.4 * customer.satisfaction
+                )
             rating = ("good" if good else "bad") if rng.random() < 0.6 else "offered"
             went_badly = went_badly or rating == "bad"
         else:
@@ -818,11 +838,13 @@ class Generator:
         rng = self.rng
         if not self._past(moment + timedelta(hours=1)):
             return None
-        survey_id, _, survey_type, _ = survey
+        survey_id, _, survey_type, trigger = survey
         recent_bad = sum(
             1 for b in customer.bad_support_at if timedelta(0) <= moment - b <= timedelta(days=30)
         )
         mood = customer.satisfaction - 0.25 * recent_bad + rng.gauss(0, 0.12)
+        if trigger == "post_support":
+            mood -= SUPPORT_SURVEY_MOOD_PENALTY
         mood = min(1.0, max(0.0, mood))
         nps = csat = ces = None
         if survey_type in ("relationship_nps", "transactional_nps"):
@@ -1011,6 +1033,14 @@ class Generator:
                             campaign="loyalty_program",
                             with_email=True,
                         )
+            if status == "completed" and rng.random() < 0.1:  # how easy was checkout?
+                self._response(
+                    out,
+                    customer,
+                    SURVEYS[4],
+                    moment + timedelta(hours=rng.uniform(1, 48)),
+                    order_id=order_id,
+                )
             return went_badly
 
         orders = self._orders(out, customer, clicks, after_order)

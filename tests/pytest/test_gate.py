@@ -13,8 +13,8 @@ from conftest import Build, copy_build
 from cx.gate import run_gate
 from cx.gate import suites as gate_suites
 
-MARTS = 21
-TOTAL_EXPECTATIONS = 268
+MARTS = 25
+TOTAL_EXPECTATIONS = 406
 
 
 @pytest.fixture
@@ -155,3 +155,28 @@ def test_the_gate_checks_intervals_and_survey_types(tiny_build, tmp_path):
         ("mart_support_monthly", "expect_column_pair_values_a_to_be_greater_than_b", None),
         ("mart_nps_monthly", "expect_column_values_to_be_in_set", "survey_type"),
     }
+
+
+def test_the_gate_checks_the_agent_team_and_stage_marts(tiny_build, tmp_path):
+    """A reopen interval upside down, a stage nobody defined and a team's tickets gone."""
+    broken = copy_build(
+        tiny_build,
+        tmp_path / "agents" / "build.duckdb",
+        "update marts.mart_agent_performance set reopen_rate_ci_low = 0.9,"
+        " reopen_rate_ci_high = 0.1 where reopen_rate_n > 0",
+        "update marts.mart_stage_experience set journey_stage = 'checkout'"
+        " where journey_stage = 'unknown'",
+        "delete from marts.mart_team_performance where tickets_assigned > 0",
+    )
+    result = run_gate(broken, tmp_path / "gx")
+    failed = {(f.suite, f.expectation, f.column) for f in result.failures}
+    assert not result.success
+    assert failed == {
+        ("mart_agent_performance", "expect_column_pair_values_a_to_be_greater_than_b", None),
+        ("mart_stage_experience", "expect_column_values_to_be_in_set", "journey_stage"),
+        ("reconciliation", "expect_column_pair_values_to_be_equal", None),
+    }
+    (reconciliation,) = [f for f in result.failures if f.suite == "reconciliation"]
+    assert reconciliation.examples == [
+        ["mart_team_performance counts the tickets of mart_agent_performance", 1, 0]
+    ]

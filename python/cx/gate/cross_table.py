@@ -137,6 +137,19 @@ union all select 'every completed order of a live customer is in fct_customer_va
        (select n from completed_orders), (select n from value_orders)
 union all select 'purchase stage customers and fct_customer_value differ in no customer',
        0, (select n from unmatched_purchasers)
+union all select 'every valid response is in exactly one row of mart_stage_experience',
+       (select n from response_facts),
+       (select coalesce(sum(responses), 0) from marts.mart_stage_experience)
+union all select 'every ticket is in exactly one row of mart_stage_experience',
+       (select n from ticket_facts),
+       (select coalesce(sum(tickets), 0) from marts.mart_stage_experience)
+union all select 'mart_agent_performance counts every ticket assigned to an agent or admin',
+       (select count(*) from marts.fct_support_tickets
+        where assignee_id in (select agent_id from marts.dim_agents)),
+       (select coalesce(sum(tickets_assigned), 0) from marts.mart_agent_performance)
+union all select 'mart_team_performance counts the tickets of mart_agent_performance',
+       (select coalesce(sum(tickets_assigned), 0) from marts.mart_agent_performance),
+       (select coalesce(sum(tickets_assigned), 0) from marts.mart_team_performance)
 """
 
 # One row: the latest timestamp in the extracts and in the marts.

@@ -104,6 +104,49 @@ def mart_suites(now: dt.datetime) -> dict[str, list[Any]]:
             e.ExpectColumnValuesToNotBeNull(column="is_small_sample"),
         ]
 
+    def nps_by_type_block() -> list[Any]:
+        # nps_columns_by_survey_type: each NPS survey type's NPS in columns of its own.
+        checks = []
+        for survey_type in enum("nps_survey_types"):
+            checks += [
+                between(survey_type, -100, 100),
+                between(f"{survey_type}_ci_low", -100, 100),
+                between(f"{survey_type}_ci_high", -100, 100),
+                between(f"{survey_type}_std_error", 0, 100, strict=True),
+                e.ExpectColumnPairValuesAToBeGreaterThanB(
+                    column_A=f"{survey_type}_ci_high",
+                    column_B=f"{survey_type}_ci_low",
+                    ignore_row_if="either_value_is_missing",
+                ),
+                between(f"{survey_type}_responses", 0),
+                e.ExpectColumnValuesToNotBeNull(column=f"{survey_type}_is_small_sample"),
+            ]
+        return checks
+
+    def mean_block(mean: str, low: Any = None, high: Any = None) -> list[Any]:
+        # A mean, its n and its t interval (mean_columns in macros/metrics).
+        return [
+            between(mean, low, high),
+            ordered(f"{mean}_ci_low", mean),
+            ordered(mean, f"{mean}_ci_high"),
+            between(f"{mean}_n", 0),
+            e.ExpectColumnValuesToNotBeNull(column=f"{mean}_is_small_sample"),
+        ]
+
+    def help_desk_block() -> list[Any]:
+        # The measures of ticket_performance_counts / ticket_performance_rates.
+        return [
+            between("tickets_assigned", 0),
+            ordered("solved_tickets", "tickets_assigned"),
+            between("median_first_reply_minutes", 0),
+            between("median_full_resolution_minutes", 0),
+            *rate_block("one_touch_rate"),
+            *rate_block("reopen_rate"),
+            *rate_block("helpdesk_csat"),
+            *nps_by_type_block(),
+            e.ExpectColumnValuesToNotBeNull(column="is_partial_period"),
+        ]
+
     def rate_block(rate: str) -> list[Any]:
         # A rate, its n and its Wilson interval (rate_columns in macros/metrics).
         return [
@@ -224,6 +267,46 @@ def mart_suites(now: dt.datetime) -> dict[str, list[Any]]:
             *rate_block("helpdesk_csat"),
             *rate_block("one_touch_rate"),
             ordered("solved_tickets", "tickets"),
+            e.ExpectColumnValuesToNotBeNull(column="is_partial_period"),
+        ],
+        "dim_agents": [
+            holds(["agent_id", "agent_name", "agent_role", "team", "has_team"]),
+            *key("agent_id"),
+            one_of("agent_role", [r for r in enum("support_roles") if r != "end-user"]),
+            e.ExpectColumnValuesToNotBeNull(column="team"),
+        ],
+        "mart_agent_performance": [
+            holds(["month", "agent_id", "agent_name", "team", "tickets_assigned",
+                   "solved_tickets", "median_first_reply_minutes",
+                   "median_full_resolution_minutes", "one_touch_rate", "reopen_rate",
+                   "helpdesk_csat", *enum("nps_survey_types")]),
+            *key("month", "agent_id"),
+            e.ExpectColumnValuesToNotBeNull(column="team"),
+            *help_desk_block(),
+        ],
+        "mart_team_performance": [
+            holds(["month", "team", "agents", "tickets_assigned", "solved_tickets",
+                   "median_first_reply_minutes", "median_full_resolution_minutes",
+                   "one_touch_rate", "reopen_rate", "helpdesk_csat",
+                   *enum("nps_survey_types")]),
+            *key("month", "team"),
+            ordered("agents_with_tickets", "agents"),
+            *help_desk_block(),
+        ],
+        "mart_stage_experience": [
+            holds(["month", "journey_stage", "responses", "survey_csat_share", "ces_mean",
+                   "ces_easy_share", *enum("nps_survey_types"), "comment_sentiment_mean",
+                   "tickets", "tickets_per_customer"]),
+            *key("month", "journey_stage"),
+            one_of("journey_stage", [*stages, dbt_vars()["unknown_journey_stage"]]),
+            between("responses", 0),
+            between("tickets", 0),
+            *rate_block("survey_csat_share"),
+            *mean_block("ces_mean", 1, 7),
+            *rate_block("ces_easy_share"),
+            *nps_by_type_block(),
+            *mean_block("comment_sentiment_mean", -1, 1),
+            *mean_block("tickets_per_customer", 0),
             e.ExpectColumnValuesToNotBeNull(column="is_partial_period"),
         ],
         "fct_survey_responses": [

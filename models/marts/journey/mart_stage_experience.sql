@@ -1,0 +1,319 @@
+{#- The experience each journey stage delivers, per UTC month: survey CSAT,
+    CES and NPS (per NPS survey type, never pooled) of the responses about
+    the stage, their verbatims' sentiment, and tickets per customer in the
+    stage. A response's stage comes from the seed lookups/survey_stage_rules
+    (by survey trigger: a fixed stage, or the stage the customer was in just
+    before answering); a ticket's is the stage its requester was in just
+    before opening it. What no rule places counts under the stage
+    `unknown_journey_stage` ('unknown'), never dropped. Dense month x stage
+    grid over the span of responses and tickets (DECISIONLOG.md, "Experience
+    per journey stage"). -#}
+with
+
+responses as (
+    select * from {{ ref('fct_survey_responses') }}
+),
+
+tickets as (
+    select * from {{ ref('fct_support_tickets') }}
+),
+
+journeys as (
+    select * from {{ ref('fct_customer_journeys') }}
+),
+
+stage_rules as (
+    select * from {{ ref('survey_stage_rules') }}
+),
+
+stages as (
+    select * from {{ ref('journey_stages') }}
+),
+
+experience_moments as (
+    select responded_at as occurred_at from responses
+    union all
+    select created_at as occurred_at from tickets
+),
+
+months as (
+    select * from {{ observed_months('experience_moments', 'occurred_at') }}
+),
+
+observed_end as (
+    select max(occurred_at) as last_at from experience_moments
+),
+
+nps_survey_types as (
+    select unnest({{ var('nps_survey_types') }}) as survey_type
+),
+
+stage_list as (
+    select
+        journey_stage,
+        stage_order
+    from stages
+    union all
+    select
+        '{{ var("unknown_journey_stage") }}' as journey_stage,
+        null as stage_order
+),
+
+grid as (
+    select
+        months.month,
+        months.is_partial_period,
+        stage_list.journey_stage,
+        stage_list.stage_order
+    from months
+    cross join stage_list
+),
+
+responses_with_rule as (
+    select
+        responses.*,
+        stage_rules.stage_rule,
+        stage_rules.journey_stage as fixed_stage
+    from responses
+    left join stage_rules on responses.survey_trigger = stage_rules.survey_trigger
+),
+
+stage_before_response as (
+    -- the stage entered last strictly before the answer (the response itself is a
+    -- touchpoint and may open a stage at that very moment)
+    select
+        responses_with_rule.response_id,
+        journeys.journey_stage
+    from responses_with_rule
+    inner join journeys
+        on
+            responses_with_rule.customer_id = journeys.customer_id
+            and responses_with_rule.responded_at > journeys.entered_at
+    where responses_with_rule.stage_rule = 'stage_before_response'
+    qualify row_number() over (
+        partition by responses_with_rule.response_id
+        order by journeys.entered_at desc, journeys.stage_order desc
+    ) = 1
+),
+
+staged_responses as (
+    select
+        responses_with_rule.response_id,
+        responses_with_rule.response_month as month,
+        coalesce(
+            case responses_with_rule.stage_rule
+                when 'fixed_stage' then responses_with_rule.fixed_stage
+                when 'stage_before_response' then stage_before_response.journey_stage
+            end,
+            '{{ var("unknown_journey_stage") }}'
+        ) as journey_stage,
+        responses_with_rule.survey_type,
+        responses_with_rule.nps_category,
+        responses_with_rule.csat_score,
+        responses_with_rule.ces_score,
+        responses_with_rule.comment_text,
+        responses_with_rule.comment_sentiment
+    from responses_with_rule
+    left join stage_before_response on responses_with_rule.response_id = stage_before_response.response_id
+),
+
+stage_before_ticket as (
+    select
+        tickets.ticket_id,
+        journeys.journey_stage
+    from tickets
+    inner join journeys
+        on
+            tickets.customer_id = journeys.customer_id
+            and tickets.created_at > journeys.entered_at
+    qualify row_number() over (
+        partition by tickets.ticket_id
+        order by journeys.entered_at desc, journeys.stage_order desc
+    ) = 1
+),
+
+staged_tickets as (
+    select
+        tickets.ticket_id,
+        tickets.customer_id,
+        cast(date_trunc('month', tickets.created_at) as date) as month,
+        coalesce(stage_before_ticket.journey_stage, '{{ var("unknown_journey_stage") }}') as journey_stage
+    from tickets
+    left join stage_before_ticket on tickets.ticket_id = stage_before_ticket.ticket_id
+),
+
+customer_stage_months as (
+    -- every month a customer spent time in a stage: from entering it to leaving
+    -- it (the leaving instant included), or to the end of the data
+    select
+        journeys.customer_id,
+        journeys.journey_stage,
+        cast(calendar.month_start as date) as month
+    from journeys
+    cross join observed_end
+    cross join
+        unnest(
+            generate_series(
+                date_trunc('month', journeys.entered_at),
+                date_trunc('month', coalesce(journeys.exited_at, observed_end.last_at)),
+                interval 1 month
+            )
+        ) as calendar (month_start)
+    where journeys.exited_at is null or journeys.exited_at > journeys.entered_at
+),
+
+tickets_per_customer_stage_month as (
+    select
+        customer_stage_months.month,
+        customer_stage_months.journey_stage,
+        customer_stage_months.customer_id,
+        count(staged_tickets.ticket_id) as tickets
+    from customer_stage_months
+    left join staged_tickets
+        on
+            customer_stage_months.customer_id = staged_tickets.customer_id
+            and customer_stage_months.journey_stage = staged_tickets.journey_stage
+            and customer_stage_months.month = staged_tickets.month
+    group by
+        customer_stage_months.month,
+        customer_stage_months.journey_stage,
+        customer_stage_months.customer_id
+),
+
+response_measures as (
+    select
+        grid.month,
+        grid.journey_stage,
+        count(staged_responses.response_id) as responses,
+        count(staged_responses.csat_score) as csat_responses,
+        count(*) filter (where staged_responses.csat_score >= 4) as csat_satisfied,
+        {{ mean_columns('ces_mean', 'staged_responses.ces_score') }},
+        count(*) filter (where staged_responses.ces_score >= 5) as ces_easy,
+        count(staged_responses.comment_text) as verbatims,
+        {{ mean_columns('comment_sentiment_mean', 'staged_responses.comment_sentiment') }}
+    from grid
+    left join staged_responses
+        on grid.month = staged_responses.month and grid.journey_stage = staged_responses.journey_stage
+    group by grid.month, grid.journey_stage
+),
+
+ticket_measures as (
+    select
+        grid.month,
+        grid.journey_stage,
+        count(staged_tickets.ticket_id) as tickets
+    from grid
+    left join staged_tickets
+        on grid.month = staged_tickets.month and grid.journey_stage = staged_tickets.journey_stage
+    group by grid.month, grid.journey_stage
+),
+
+customer_measures as (
+    select
+        grid.month,
+        grid.journey_stage,
+        {{ mean_columns('tickets_per_customer', 'tickets_per_customer_stage_month.tickets') }}
+    from grid
+    left join tickets_per_customer_stage_month
+        on
+            grid.month = tickets_per_customer_stage_month.month
+            and grid.journey_stage = tickets_per_customer_stage_month.journey_stage
+    group by grid.month, grid.journey_stage
+),
+
+nps_counted as (
+    select
+        month,
+        journey_stage,
+        survey_type,
+        {{ nps_counts('nps_category') }}
+    from staged_responses
+    where nps_category is not null
+    group by month, journey_stage, survey_type
+),
+
+nps_scored as (
+    -- one row per grid cell and NPS survey type
+    select
+        grid.month,
+        grid.journey_stage,
+        nps_survey_types.survey_type,
+        {{ nps_counts_or_zero('nps_counted') }}
+    from grid
+    cross join nps_survey_types
+    left join nps_counted
+        on
+            grid.month = nps_counted.month
+            and grid.journey_stage = nps_counted.journey_stage
+            and nps_survey_types.survey_type = nps_counted.survey_type
+),
+
+nps_by_type as (
+    select
+        month,
+        journey_stage,
+        survey_type,
+        responses,
+        promoters,
+        passives,
+        detractors,
+        {{ nps_columns('promoters', 'detractors', 'responses') }},
+        {{ is_small_sample('responses') }} as is_small_sample
+    from nps_scored
+),
+
+nps_wide as (
+    select
+        month,
+        journey_stage,
+        {{ nps_columns_by_survey_type() }}
+    from nps_by_type
+    group by month, journey_stage
+),
+
+final as (
+    select
+        grid.month,
+        grid.journey_stage,
+        grid.stage_order,
+        grid.is_partial_period,
+        response_measures.responses,
+        response_measures.csat_responses,
+        response_measures.csat_satisfied,
+        {{ rate_columns(
+            'survey_csat_share',
+            'response_measures.csat_satisfied',
+            'response_measures.csat_responses'
+        ) }},
+        response_measures.ces_mean,
+        response_measures.ces_mean_n,
+        response_measures.ces_mean_ci_low,
+        response_measures.ces_mean_ci_high,
+        response_measures.ces_mean_is_small_sample,
+        response_measures.ces_easy,
+        {{ rate_columns('ces_easy_share', 'response_measures.ces_easy', 'response_measures.ces_mean_n') }},
+        nps_wide.* exclude (month, journey_stage),
+        response_measures.verbatims,
+        response_measures.comment_sentiment_mean,
+        response_measures.comment_sentiment_mean_n,
+        response_measures.comment_sentiment_mean_ci_low,
+        response_measures.comment_sentiment_mean_ci_high,
+        response_measures.comment_sentiment_mean_is_small_sample,
+        ticket_measures.tickets,
+        customer_measures.tickets_per_customer,
+        customer_measures.tickets_per_customer_n,
+        customer_measures.tickets_per_customer_ci_low,
+        customer_measures.tickets_per_customer_ci_high,
+        customer_measures.tickets_per_customer_is_small_sample
+    from grid
+    inner join response_measures
+        on grid.month = response_measures.month and grid.journey_stage = response_measures.journey_stage
+    inner join ticket_measures
+        on grid.month = ticket_measures.month and grid.journey_stage = ticket_measures.journey_stage
+    inner join customer_measures
+        on grid.month = customer_measures.month and grid.journey_stage = customer_measures.journey_stage
+    inner join nps_wide
+        on grid.month = nps_wide.month and grid.journey_stage = nps_wide.journey_stage
+)
+
+select * from final
