@@ -66,20 +66,20 @@ sample: setup
 ## The whole pipeline against a pure-DuckDB reference; writes docs/benchmarks.md.
 CUSTOMERS ?= 100000
 bench: setup
-	$(BIN)/cx bench --customers $(CUSTOMERS) --report docs/benchmarks.md
+	$(BIN)/cx-bench pipeline --customers $(CUSTOMERS) --report docs/benchmarks.md
 
 ## Time the CLV fit at 100k and 1M customers; writes docs/benchmarks.md.
 CLV_CUSTOMERS ?= 100000 1000000
 bench-clv: setup
-	$(BIN)/cx bench-clv --customers $(CLV_CUSTOMERS) --report docs/benchmarks.md
+	$(BIN)/cx-bench clv --customers $(CLV_CUSTOMERS) --report docs/benchmarks.md
 
 ## Time and score Splink identity links at 1M contacts; writes docs/benchmarks.md.
 bench-identity: setup
-	$(BIN)/cx bench-identity --report docs/benchmarks.md
+	$(BIN)/cx-bench identity --report docs/benchmarks.md
 
 ## Time the quality gate's read path at 1M and 5M rows; writes docs/benchmarks.md.
 bench-gate: setup
-	$(BIN)/cx bench-gate --rows 1000000 5000000 --report docs/benchmarks.md
+	$(BIN)/cx-bench gate --rows 1000000 5000000 --report docs/benchmarks.md
 
 ## Rewrite requirements.lock from requirements.txt in a throwaway environment.
 lock:

@@ -1,4 +1,4 @@
-"""`cx bench`: the report's ratios, and the pure-DuckDB reference it compares against."""
+"""`cx-bench pipeline`: the report's ratios, and the pure-DuckDB reference it compares against."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from conftest import TINY
-from cx.bench_pipeline import (
+from cx_bench.pipeline import (
     FULL,
     INCREMENTAL,
     READ_ONLY,
@@ -80,7 +80,7 @@ def test_reference_load_only_reads_the_extracts_and_keeps_nothing(tmp_path: Path
 
 
 def test_a_report_replaces_its_own_section_in_place(tmp_path: Path) -> None:
-    from cx.bench_clv import replace_section
+    from cx_bench.clv import replace_section
 
     report = tmp_path / "benchmarks.md"
     report.write_text(
@@ -94,10 +94,32 @@ def test_a_report_replaces_its_own_section_in_place(tmp_path: Path) -> None:
     )
 
 
+def test_benchmarks_are_a_tool_apart_from_the_product_package() -> None:
+    """`cx` has no bench commands and the product package holds no benchmark code or
+    reference SQL; `cx-bench` has the four benchmarks."""
+    import cx
+    import cx_bench
+    from cx.cli import main as cx_main
+    from cx_bench.cli import main as bench_main
+
+    product = Path(cx.__file__).parent
+    assert not list(product.glob("bench*.py"))
+    assert not list(product.glob("sql/reference_*.sql"))
+    assert (Path(cx_bench.__file__).parent / "sql" / "reference_pipeline.sql").exists()
+    for command in ("bench", "bench-clv", "bench-gate", "bench-identity"):
+        with pytest.raises(SystemExit) as stopped:
+            cx_main([command])
+        assert stopped.value.code == 2  # argparse: no such command
+    for command in ("pipeline", "clv", "gate", "identity"):
+        with pytest.raises(SystemExit) as shown:
+            bench_main([command, "--help"])
+        assert shown.value.code == 0
+
+
 @pytest.mark.build
 def test_bench_runs_every_step_at_a_small_size_and_reports_them(tmp_path: Path) -> None:
     """`make bench` end to end: generate, reference, full and incremental pipeline."""
-    from cx.bench_pipeline import run, write_report
+    from cx_bench.pipeline import run, write_report
 
     steps = run(400, tmp_path / "bench")
     assert [step.name for step in steps] == [

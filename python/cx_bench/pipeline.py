@@ -1,4 +1,4 @@
-"""`cx bench`: the whole pipeline against a hand-written DuckDB reference, same data, same run.
+"""`cx-bench pipeline`: the whole pipeline against a hand-written DuckDB reference, one run.
 
 Each step runs as its own process, timed from start to exit, with that
 process's peak resident memory (``wait4``): the reference script
@@ -19,9 +19,9 @@ from importlib import resources
 from pathlib import Path
 
 from cx import paths
-from cx.bench_clv import machine, replace_section
 from cx.increments import latest_moment, write_extracts_until
 from cx.sql_text import string_literal
+from cx_bench.clv import machine, replace_section
 
 SEED = 1
 
@@ -60,7 +60,7 @@ def run_reference(extracts: Path, database: Path, load_only: bool = False) -> No
     database.unlink(missing_ok=True)
     with duckdb.connect(str(database)) as con:
         for script in scripts:
-            sql = resources.files("cx").joinpath(f"sql/{script}").read_text()
+            sql = resources.files("cx_bench").joinpath(f"sql/{script}").read_text()
             con.execute(sql.replace("{dir}", string_literal(extracts)))
     if load_only:
         database.unlink()
@@ -143,7 +143,7 @@ def run(customers: int, workdir: Path) -> list[Step]:
     def reference(database: str, load_only: bool) -> list[str]:
         return [
             sys.executable, "-c",
-            "import sys; from pathlib import Path; from cx.bench_pipeline import run_reference;"
+            "import sys; from pathlib import Path; from cx_bench.pipeline import run_reference;"
             " run_reference(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3] == 'load')",
             str(workdir / "extracts"), str(workdir / database), "load" if load_only else "all",
         ]  # fmt: skip
@@ -210,8 +210,9 @@ def format_table(customers: int, steps: list[Step]) -> str:
 def write_report(customers: int, steps: list[Step], path: Path) -> None:
     text = (
         f"## Pipeline at {customers:,} customers\n\n"
-        f"`make bench CUSTOMERS={customers}` (`cx bench`): generated extracts (seed {SEED}),\n"
-        "each step a process of its own. The reference is `python/cx/sql/reference_load.sql`\n"
+        f"`make bench CUSTOMERS={customers}` (`cx-bench pipeline`): generated extracts\n"
+        f"(seed {SEED}), each step a process of its own. The reference is\n"
+        "`python/cx_bench/sql/reference_load.sql`\n"
         "then `reference_pipeline.sql` (load, clean, identity rules, touchpoints, NPS, support\n"
         "times, historical value, in plain DuckDB); its load is also timed alone. The day\n"
         "before is the same extracts without the lines of their last day (`cx.increments`);\n"

@@ -1,5 +1,5 @@
 -- The pure-DuckDB reference's first step: read the eight extracts into tables,
--- every column as text. `cx bench` also times it alone: the least any build
+-- every column as text. `cx-bench pipeline` also times it alone: the least any build
 -- that reads full snapshots of the extracts must spend. {dir} is the extracts
 -- folder, as a SQL string literal.
 create table contacts_raw as select * from read_csv({dir} || '/crm/contacts.csv', header = true, all_varchar = true);

@@ -21,8 +21,8 @@ from pathlib import Path
 import duckdb
 
 from cx import paths
-from cx.bench_clv import machine, replace_section
 from cx.gate.suites import enum, journey_stages, mart_suites
+from cx_bench.clv import machine, replace_section
 
 # The rows each expectation of the suite finds unexpected, computed by DuckDB.
 # GX counts every row of a duplicated key, so the reference does too.
@@ -194,7 +194,7 @@ def format_table(measures: list[Measure]) -> str:
 def write_report(measures: list[Measure], path: Path) -> None:
     text = (
         "## Quality gate\n\n"
-        "`make bench-gate` (`cx bench-gate`): the `fct_touchpoints` suite on a\n"
+        "`make bench-gate` (`cx-bench gate`): the `fct_touchpoints` suite on a\n"
         "touchpoints-like table with a defect planted in every 100,000th row, validated\n"
         "by GX 1.24 through its SQL datasource inside DuckDB (the gate's route), against\n"
         "DuckDB computing the same checks; the run fails unless GX counts every planted\n"

@@ -1,4 +1,4 @@
--- The pure-DuckDB reference for `cx bench`: the warehouse's core work written by
+-- The pure-DuckDB reference for `cx-bench pipeline`: the warehouse's core work written by
 -- hand, no dbt. Load the eight extracts, clean them (UTC timestamps, normalised
 -- keys, re-exports resolved, bad lines set aside), apply the contract's identity
 -- rules, union the touchpoints, and compute NPS by month, support times and
