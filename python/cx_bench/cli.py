@@ -50,7 +50,7 @@ def _pipeline(args: argparse.Namespace) -> int:
     _show(
         format_table(args.customers, steps),
         args.report,
-        lambda path: write_report(args.customers, steps, path),
+        lambda path: write_report(args.customers, steps, path, workdir / "full" / "target"),
     )
     return 0 if all(step.ok for step in steps) else 1
 

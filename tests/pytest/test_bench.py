@@ -15,8 +15,12 @@ from cx_bench.pipeline import (
     READ_ONLY,
     REFERENCE,
     SETUP,
+    TARGETS,
     Step,
+    figures,
     format_table,
+    format_targets,
+    node_times,
     run_reference,
 )
 
@@ -46,11 +50,59 @@ def test_report_ratios_are_to_the_reference_and_to_the_full_build() -> None:
     assert "| **full pipeline (build + gate + publish)** | **65.0** | **6.5** | 3,000 |" in table
     # one more day: 30 + 18 + 5 = 53 s = 5.3x, peak the gate's 2,500 MB
     assert "| **53.0** | **5.3** | 2,500 |" in table
-    assert "`make build` took 0.82x the full pipeline" in table  # 53 / 65
-    assert "the incremental `dbt build` alone took 0.75x the full one" in table  # 30 / 40
-    assert "reading them alone took 0.05x the full `dbt build`" in table  # 2 / 40
+    assert "| full pipeline / reference | 6.50x |" in table
+    assert "| gate / reference | 2.00x |" in table  # 20 / 10
+    assert "| peak memory, any step of the pipeline | 2.93 GB |" in table  # 3,000 / 1,024
+    assert "| `make build` after one more day / full pipeline | 0.82x |" in table  # 53 / 65
+    assert "| incremental `dbt build` / full `dbt build` | 0.75x |" in table  # 30 / 40
+    assert "| reading the extracts alone / full `dbt build` | 0.05x |" in table  # 2 / 40
     assert f"| {FULL[1]} | 20.0 | 2.0 | 1,000 |" in table
     assert f"| {SETUP} | 38.0 |  | 1,000 |" in table  # set-up: no ratio
+    # At 1,000 customers no target is set: none is judged.
+    assert table.count("not judged (the target is set at") == len(TARGETS)
+
+
+def test_targets_are_judged_at_the_size_they_are_set_at() -> None:
+    measured = figures(_steps())
+    at_100k = format_targets(100_000, measured)
+    assert "| full pipeline / reference at 100,000: at most 4 x | 6.50 x | **no** |" in at_100k
+    at_1m = format_targets(1_000_000, measured)
+    assert "| full pipeline / reference at 1,000,000: at most 2.5 x | 6.50 x | **no** |" in at_1m
+    assert "| peak memory, any step at 1,000,000: at most 4 GB | 2.93 GB | yes |" in at_1m
+    assert "| gate / reference at 1,000,000: at most 0.2 x | 2.00 x | **no** |" in at_1m
+    assert (
+        "| `make build` after one more day / full pipeline at 1,000,000: at most 0.15 x"
+        " | 0.82 x | **no** |"
+    ) in at_1m
+    # A figure exactly at its limit meets it: 15 + 20 + 5 = 40 s = 4.0x the reference's 10 s.
+    steps = [Step(s.name, 15.0 if s.name == FULL[0] else s.seconds, s.peak_rss_mb, s.ok)
+             for s in _steps()]  # fmt: skip
+    assert "| 4.00 x | yes |" in format_targets(100_000, figures(steps))
+
+
+def test_node_times_sum_each_part_of_a_build(tmp_path: Path) -> None:
+    import json
+
+    (tmp_path / "run_results.json").write_text(json.dumps({"results": [
+        {"unique_id": "model.cx.stg_crm__contacts", "execution_time": 1.5},
+        {"unique_id": "model.cx.stg_crm__orders", "execution_time": 2.0},
+        {"unique_id": "model.cx.int_clv_model_fit", "execution_time": 4.0},
+        {"unique_id": "test.cx.unique_x.abc", "execution_time": 0.25},
+        {"unique_id": "test.cx.not_null_x.def", "execution_time": 0.5},
+        {"unique_id": "operation.cx.cx-on-run-start-0", "execution_time": 3.0},
+    ]}))  # fmt: skip
+    (tmp_path / "manifest.json").write_text(json.dumps({"nodes": {
+        "model.cx.stg_crm__contacts": {"fqn": ["cx", "staging", "crm", "x"], "language": "sql"},
+        "model.cx.stg_crm__orders": {"fqn": ["cx", "staging", "crm", "y"], "language": "sql"},
+        "model.cx.int_clv_model_fit": {"fqn": ["cx", "intermediate", "value", "z"],
+                                       "language": "python"},
+    }}))  # fmt: skip
+    assert node_times(tmp_path) == [
+        ("python models: intermediate", 4.0, 1),
+        ("sql models: staging", 3.5, 2),  # 1.5 + 2.0
+        ("on-run-start (reads the extracts)", 3.0, 1),
+        ("data tests", 0.75, 2),  # 0.25 + 0.5
+    ]
 
 
 def test_report_of_a_failed_step_gives_no_figures() -> None:
@@ -75,8 +127,11 @@ def test_reference_loads_every_extract_and_computes_the_core_tables(tmp_path: Pa
 
 def test_reference_load_only_reads_the_extracts_and_keeps_nothing(tmp_path: Path) -> None:
     database = tmp_path / "read-only.duckdb"
-    run_reference(TINY, database, load_only=True)
+    lines = run_reference(TINY, database, load_only=True)
     assert not database.exists()
+    assert lines["activities_raw"] == _lines(TINY / "crm" / "activities.csv")
+    assert lines["events_raw"] == _lines(TINY / "support" / "ticket_events.csv")
+    assert len(lines) == 8  # every extract
 
 
 def test_a_report_replaces_its_own_section_in_place(tmp_path: Path) -> None:
