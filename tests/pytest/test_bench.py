@@ -188,11 +188,16 @@ def test_bench_runs_every_step_at_a_small_size_and_reports_them(tmp_path: Path) 
     assert all(step.ok for step in steps)
     assert all(step.seconds > 0 and step.peak_rss_mb > 0 for step in steps)
     report = tmp_path / "benchmarks.md"
-    write_report(400, steps, report)
+    write_report(400, steps, report, tmp_path / "bench" / "full" / "target")
     text = report.read_text()
     assert text.startswith("# Benchmarks\n\n## Pipeline at 400 customers\n")
     assert "| **full pipeline (build + gate + publish)** |" in text
-    assert "reading them alone took" in text
+    assert "| gate / reference |" in text
+    assert "| reading the extracts alone / full `dbt build` |" in text
+    assert text.count("not judged (the target is set at") == len(TARGETS)  # none at 400
+    # Where the full build's time went, from its own dbt target.
+    assert "| full `dbt build`: node time by part | seconds | nodes |" in text
+    assert "| data tests |" in text and "| sql models: staging |" in text
     # The day before holds fewer lines than the extracts: the incremental run had a day to add.
     day_before = _lines(tmp_path / "bench" / "extracts-day-before" / "crm" / "activities.csv")
     assert day_before < _lines(tmp_path / "bench" / "extracts" / "crm" / "activities.csv")
