@@ -15,14 +15,12 @@ from cx_bench.pipeline import (
     READ_ONLY,
     REFERENCE,
     SETUP,
-    TARGETS,
     Step,
     figures,
     format_table,
-    format_targets,
-    node_times,
     run_reference,
 )
+from cx_bench.targets import TARGETS, format_targets, node_times
 
 
 def _steps(**failed: bool) -> list[Step]:
