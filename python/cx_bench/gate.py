@@ -226,7 +226,7 @@ def format_table(measures: list[Measure]) -> str:
     lines = ["| rows | step | seconds | x DuckDB | peak RSS (MB) |", "|---:|---|---:|---:|---:|"]
     for m in measures:
         lines.append(
-            f"| {m.rows:,} | {m.step} | {m.seconds:.2f} | {m.seconds / reference[m.rows]:.0f} |"
+            f"| {m.rows:,} | {m.step} | {m.seconds:.2f} | {m.seconds / reference[m.rows]:.1f} |"
             f" {m.peak_rss_mb:,.0f} |"
         )
     return "\n".join(lines)
@@ -236,8 +236,8 @@ def write_report(measures: list[Measure], path: Path) -> None:
     text = (
         "## Quality gate\n\n"
         "`make bench-gate` (`cx-bench gate`): seven expectations (keys, enums, a range,\n"
-        "the latest timestamp) on a\n"
-        "touchpoints-like table with a defect planted in every 100,000th row, validated\n"
+        "the latest timestamp) on a touchpoints-like table with a defect planted in\n"
+        "every 100,000th row, validated\n"
         "by GX 1.24 through its SQL datasource inside DuckDB (the gate's route), against\n"
         "DuckDB computing the same checks; the run fails unless GX counts every planted\n"
         "defect as DuckDB does. Measured on: " + machine() + ".\n\n" + format_table(measures) + "\n"

@@ -199,3 +199,17 @@ def test_bench_runs_every_step_at_a_small_size_and_reports_them(tmp_path: Path) 
     # The day before holds fewer lines than the extracts: the incremental run had a day to add.
     day_before = _lines(tmp_path / "bench" / "extracts-day-before" / "crm" / "activities.csv")
     assert day_before < _lines(tmp_path / "bench" / "extracts" / "crm" / "activities.csv")
+
+
+def test_bench_gate_ratios_keep_their_decimal() -> None:
+    from cx_bench.gate import Measure
+    from cx_bench.gate import format_table as gate_table
+
+    table = gate_table([
+        Measure(5_000_000, "same checks in DuckDB SQL (reference)", 9.75, 866.0),
+        Measure(5_000_000, "GX validates it inside DuckDB (7 expectations)", 13.69, 888.0),
+    ])  # fmt: skip
+    # 13.69 / 9.75 = 1.404...: shown as 1.4, not rounded to 1
+    assert "| 5,000,000 | GX validates it inside DuckDB (7 expectations) | 13.69 | 1.4 | 888 |" in (
+        table
+    )
