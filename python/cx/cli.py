@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from cx import paths
@@ -189,51 +189,6 @@ def _backtest(args: argparse.Namespace) -> int:
     return 0
 
 
-def _show(table: str, report: str | None, write: Callable[[Path], None]) -> None:
-    """Print a benchmark's table and, when asked, write it into the report file."""
-    print(table)
-    if report:
-        write(Path(report))
-        print(f"written to {report}")
-
-
-def _bench_clv(args: argparse.Namespace) -> int:
-    from cx.bench_clv import format_table, run, write_report
-
-    steps = run(args.customers)
-    _show(format_table(steps), args.report, lambda path: write_report(steps, path))
-    return 0
-
-
-def _bench_identity(args: argparse.Namespace) -> int:
-    from cx.bench_identity import format_result, run, write_report
-
-    result = run(args.contacts, args.candidates)
-    _show(format_result(result), args.report, lambda path: write_report(result, path))
-    return 0
-
-
-def _bench_gate(args: argparse.Namespace) -> int:
-    from cx.bench_gate import format_table, run, write_report
-
-    measures = [m for rows in args.rows for m in run(rows)]
-    _show(format_table(measures), args.report, lambda path: write_report(measures, path))
-    return 0
-
-
-def _bench(args: argparse.Namespace) -> int:
-    from cx.bench_pipeline import format_table, run, write_report
-
-    workdir = paths.REPO_ROOT / "warehouse" / "bench" / str(args.customers)
-    steps = run(args.customers, workdir)
-    _show(
-        format_table(args.customers, steps),
-        args.report,
-        lambda path: write_report(args.customers, steps, path),
-    )
-    return 0 if all(step.ok for step in steps) else 1
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="cx", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -275,31 +230,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     cdnow.add_argument("--source", default=str(paths.CDNOW_SAMPLE))
     cdnow.add_argument("--out", required=True)
     cdnow.set_defaults(handler=_cdnow)
-
-    bench = commands.add_parser("bench-clv", help="time the CLV fit at scale")
-    bench.add_argument("--customers", type=int, nargs="+", default=[100_000, 1_000_000])
-    bench.add_argument("--report", help="also write the table into this Markdown file")
-    bench.set_defaults(handler=_bench_clv)
-
-    bench_identity = commands.add_parser(
-        "bench-identity", help="time and score probabilistic identity at scale"
-    )
-    bench_identity.add_argument("--contacts", type=int, default=1_000_000)
-    bench_identity.add_argument("--candidates", type=int, default=20_000)
-    bench_identity.add_argument("--report", help="also write the table into this Markdown file")
-    bench_identity.set_defaults(handler=_bench_identity)
-
-    bench_gate = commands.add_parser("bench-gate", help="time the gate's read path at scale")
-    bench_gate.add_argument("--rows", type=int, nargs="+", default=[1_000_000])
-    bench_gate.add_argument("--report", help="also write the table into this Markdown file")
-    bench_gate.set_defaults(handler=_bench_gate)
-
-    bench = commands.add_parser(
-        "bench", help="time the whole pipeline against a pure-DuckDB reference"
-    )
-    bench.add_argument("--customers", type=int, default=100_000)
-    bench.add_argument("--report", help="also write the table into this Markdown file")
-    bench.set_defaults(handler=_bench)
 
     args = parser.parse_args(argv)
     return int(args.handler(args))

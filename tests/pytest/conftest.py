@@ -73,9 +73,16 @@ def build_env(workdir: Path, extracts_dir: Path | None, **extra: str) -> dict[st
 
 def dbt_build(workdir: Path, extracts_dir: Path | None, *args: str, **extra: str) -> Build:
     """`dbt build` from the repository root into a database of its own under ``workdir``."""
+    return dbt_command("build", workdir, extracts_dir, *args, **extra)
+
+
+def dbt_command(
+    command: str, workdir: Path, extracts_dir: Path | None, *args: str, **extra: str
+) -> Build:
+    """A dbt command (``build``, ``test``) on the database ``workdir/build.duckdb``."""
     env = build_env(workdir, extracts_dir, **extra)
     proc = subprocess.run(
-        [str(DBT), "build", *args],
+        [str(DBT), command, *args],
         cwd=REPO,
         env=env,
         capture_output=True,

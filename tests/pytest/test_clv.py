@@ -188,9 +188,9 @@ def test_zero_spend_keeps_purchase_predictions_but_no_value():
 
 
 def test_fit_recovers_the_parameters_of_simulated_buyers():
-    """Buyers simulated exactly as BG/NBD and Gamma-Gamma describe them (cx.bench_clv)."""
-    from cx.bench_clv import SUMMARY_SQL, simulate_orders
+    """Buyers simulated exactly as BG/NBD and Gamma-Gamma describe them (cx_bench.clv)."""
     from cx.generator import BGNBD_TRUTH, GAMMA_GAMMA_TRUTH
+    from cx_bench.clv import SUMMARY_SQL, simulate_orders
 
     with duckdb.connect() as con:
         con.register("orders", simulate_orders(20_000, seed=1))

@@ -70,7 +70,7 @@ def test_nothing_to_match():
 def test_accuracy_on_a_simulated_population():
     """20,000 contacts with common names; 2,000 users, 60% of them contacts under
     another address. Every true link is found and nothing else."""
-    from cx.bench_identity import run
+    from cx_bench.identity import run
 
     result = run(contacts=20_000, candidates=2_000)
     assert result.recall > 0.99

@@ -108,6 +108,9 @@ def run_gate(build_database: Path, docs_root: Path, now: dt.datetime | None = No
     import great_expectations as gx
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+    )
 
     from cx import gx_duckdb
 
@@ -125,6 +128,7 @@ def run_gate(build_database: Path, docs_root: Path, now: dt.datetime | None = No
     )
     engine = source.get_execution_engine().engine
     result = GateResult(success=True)
+    rendered: list[Any] = []  # this run's suites and validation results: their Data Docs pages
     try:
         for spec in _suites(engine, now, result):
             if spec.table is not None:
@@ -153,6 +157,7 @@ def run_gate(build_database: Path, docs_root: Path, now: dt.datetime | None = No
                 )
             )
             outcome = checkpoint.run(run_id=RunIdentifier(run_name=spec.name))
+            rendered += [ExpectationSuiteIdentifier(name=spec.name), *outcome.run_results]
             for validation in outcome.run_results.values():
                 for check in validation.results:
                     if not check.success:
@@ -162,7 +167,11 @@ def run_gate(build_database: Path, docs_root: Path, now: dt.datetime | None = No
         # again in this process with other settings while one is left in a pool.
         _close(engine, context.data_sources.get(DATASOURCE))
     result.success = result.success and not result.failures
-    context.build_data_docs()
+    # Render this run's pages only: every earlier run's pages are already on disk, and
+    # rendering them all again grows with every build (144 results after 8 builds of
+    # the sample took 9.4 s of a 42 s gate; DECISIONLOG.md, Quality gate). The index
+    # still lists every run.
+    context.build_data_docs(resource_identifiers=rendered)
     sites = context.get_docs_sites_urls()
     if sites:
         result.docs_index = Path(sites[0]["site_url"].removeprefix("file://"))

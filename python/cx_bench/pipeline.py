@@ -1,4 +1,4 @@
-"""`cx bench`: the whole pipeline against a hand-written DuckDB reference, same data, same run.
+"""`cx-bench pipeline`: the whole pipeline against a hand-written DuckDB reference, one run.
 
 Each step runs as its own process, timed from start to exit, with that
 process's peak resident memory (``wait4``): the reference script
@@ -19,9 +19,10 @@ from importlib import resources
 from pathlib import Path
 
 from cx import paths
-from cx.bench_clv import machine, replace_section
 from cx.increments import latest_moment, write_extracts_until
 from cx.sql_text import string_literal
+from cx_bench.clv import machine, replace_section
+from cx_bench.targets import Figures, format_node_times, format_targets, node_times
 
 SEED = 1
 
@@ -51,19 +52,32 @@ def _run(name: str, command: list[str], env: dict[str, str]) -> Step:
     return step
 
 
-def run_reference(extracts: Path, database: Path, load_only: bool = False) -> None:
+# The views reference_load.sql defines, one per extract.
+RAW_VIEWS = ("contacts_raw", "orders_raw", "activities_raw", "users_raw", "tickets_raw",
+             "events_raw", "surveys_raw", "responses_raw")  # fmt: skip
+
+
+def run_reference(extracts: Path, database: Path, load_only: bool = False) -> dict[str, int]:
     """Run the reference script (used as a step of its own process); with
-    ``load_only``, only its first part, which reads the extracts into tables."""
+    ``load_only``, only read every column of every extract through its views.
+    Returns the lines each view read when ``load_only``, else nothing."""
     import duckdb
 
     scripts = ["reference_load.sql"] + ([] if load_only else ["reference_pipeline.sql"])
     database.unlink(missing_ok=True)
+    lines = {}
     with duckdb.connect(str(database)) as con:
         for script in scripts:
-            sql = resources.files("cx").joinpath(f"sql/{script}").read_text()
+            sql = resources.files("cx_bench").joinpath(f"sql/{script}").read_text()
             con.execute(sql.replace("{dir}", string_literal(extracts)))
+        if load_only:
+            for view in RAW_VIEWS:
+                # count(*) alone would let DuckDB skip parsing the columns: count each one.
+                row = con.sql(f"select count(*), count(columns(*)) from {view}").fetchall()[0]
+                lines[view] = row[0]
     if load_only:
         database.unlink()
+    return lines
 
 
 FULL = ("dbt build (full, with every dbt test)", "quality gate", "publish")
@@ -143,7 +157,7 @@ def run(customers: int, workdir: Path) -> list[Step]:
     def reference(database: str, load_only: bool) -> list[str]:
         return [
             sys.executable, "-c",
-            "import sys; from pathlib import Path; from cx.bench_pipeline import run_reference;"
+            "import sys; from pathlib import Path; from cx_bench.pipeline import run_reference;"
             " run_reference(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3] == 'load')",
             str(workdir / "extracts"), str(workdir / database), "load" if load_only else "all",
         ]  # fmt: skip
@@ -171,19 +185,31 @@ def run(customers: int, workdir: Path) -> list[Step]:
     return steps
 
 
+def figures(steps: list[Step]) -> Figures:
+    by_name = {s.name: s for s in steps}
+    reference = by_name[REFERENCE].seconds
+    full = sum(by_name[name].seconds for name in FULL)
+    incremental = sum(by_name[name].seconds for name in INCREMENTAL)
+    pipeline = [s for s in steps if s.name not in ("generate extracts", REFERENCE, READ_ONLY)]
+    return Figures(
+        full=full,
+        incremental=incremental,
+        by_reference=full / reference,
+        gate_by_reference=by_name[FULL[1]].seconds / reference,
+        peak_gb=max(s.peak_rss_mb for s in pipeline) / 1024,
+        incremental_by_full=incremental / full,
+    )
+
+
 def format_table(customers: int, steps: list[Step]) -> str:
     if not all(step.ok for step in steps):
         failed = next(step.name for step in steps if not step.ok)
         return f"{failed} failed: no figures (see the error above)"
     by_name = {s.name: s for s in steps}
     reference = by_name[REFERENCE].seconds
-
-    def total(names: tuple[str, ...]) -> tuple[float, float]:
-        chosen = [by_name[name] for name in names]
-        return sum(s.seconds for s in chosen), max(s.peak_rss_mb for s in chosen)
-
-    full, full_peak = total(FULL)
-    incremental, incremental_peak = total(INCREMENTAL)
+    measured = figures(steps)
+    full_peak = max(by_name[name].peak_rss_mb for name in FULL)
+    incremental_peak = max(by_name[name].peak_rss_mb for name in INCREMENTAL)
     lines = [
         f"| {customers:,} customers | seconds | x reference | peak RSS (MB) |",
         "|---|---:|---:|---:|",
@@ -192,36 +218,58 @@ def format_table(customers: int, steps: list[Step]) -> str:
         ratio = "" if s.name in ("generate extracts", SETUP) else f"{s.seconds / reference:.1f}"
         lines.append(f"| {s.name} | {s.seconds:.1f} | {ratio} | {s.peak_rss_mb:,.0f} |")
     lines += [
-        f"| **full pipeline (build + gate + publish)** | **{full:.1f}** |"
-        f" **{full / reference:.1f}** | {full_peak:,.0f} |",
-        f"| **after one more day (incremental build + gate + publish)** | **{incremental:.1f}** |"
-        f" **{incremental / reference:.1f}** | {incremental_peak:,.0f} |",
+        f"| **full pipeline (build + gate + publish)** | **{measured.full:.1f}** |"
+        f" **{measured.by_reference:.1f}** | {full_peak:,.0f} |",
+        f"| **after one more day (incremental build + gate + publish)** |"
+        f" **{measured.incremental:.1f}** | **{measured.incremental / reference:.1f}** |"
+        f" {incremental_peak:,.0f} |",
         "",
-        f"After one more day, `make build` took {incremental / full:.2f}x the full pipeline;"
-        f" the incremental `dbt build` alone took"
-        f" {by_name[INCREMENTAL[0]].seconds / by_name[FULL[0]].seconds:.2f}x the full one."
-        f" The extracts are full snapshots: any build reads them whole, and reading them"
-        f" alone took {by_name[READ_ONLY].seconds / by_name[FULL[0]].seconds:.2f}x"
-        " the full `dbt build`.",
+        "| figure | measured |",
+        "|---|---:|",
+        f"| full pipeline / reference | {measured.by_reference:.2f}x |",
+        f"| gate / reference | {measured.gate_by_reference:.2f}x |",
+        f"| peak memory, any step of the pipeline | {measured.peak_gb:.2f} GB |",
+        f"| `make build` after one more day / full pipeline |"
+        f" {measured.incremental_by_full:.2f}x |",
+        f"| incremental `dbt build` / full `dbt build` |"
+        f" {by_name[INCREMENTAL[0]].seconds / by_name[FULL[0]].seconds:.2f}x |",
+        f"| reading the extracts alone / full `dbt build` |"
+        f" {by_name[READ_ONLY].seconds / by_name[FULL[0]].seconds:.2f}x |",
+        "",
+        format_targets(customers, measured),
     ]
     return "\n".join(lines)
 
 
-def write_report(customers: int, steps: list[Step], path: Path) -> None:
+def write_report(
+    customers: int, steps: list[Step], path: Path, full_target: Path | None = None
+) -> None:
+    """Write this size's section; with ``full_target`` (the full build's dbt target),
+    also where that build spent its time."""
+    breakdown = ""
+    if full_target is not None and all(step.ok for step in steps):
+        breakdown = (
+            "\nWhere the full `dbt build`'s time went (dbt's own node timings; two dbt\n"
+            "threads, so the parts add up to more than its wall time, which also holds\n"
+            "dbt's start-up and parse):\n\n" + format_node_times(node_times(full_target)) + "\n"
+        )
     text = (
         f"## Pipeline at {customers:,} customers\n\n"
-        f"`make bench CUSTOMERS={customers}` (`cx bench`): generated extracts (seed {SEED}),\n"
-        "each step a process of its own. The reference is `python/cx/sql/reference_load.sql`\n"
-        "then `reference_pipeline.sql` (load, clean, identity rules, touchpoints, NPS, support\n"
-        "times, historical value, in plain DuckDB); its load is also timed alone. The day\n"
-        "before is the same extracts without the lines of their last day (`cx.increments`);\n"
-        "it is built first, then the whole extracts incrementally.\n"
-        "The full build starts cold (dbt parses the whole project, as in CI); the incremental\n"
-        "one reuses the day before's dbt target, as a daily build on one machine does.\n"
+        f"`make bench CUSTOMERS={customers}` (`cx-bench pipeline`): generated extracts\n"
+        f"(seed {SEED}), each step a process of its own. The reference is\n"
+        "`python/cx_bench/sql/reference_load.sql` then `reference_pipeline.sql` (load,\n"
+        "clean, identity rules, touchpoints, NPS, support times, historical value, in plain\n"
+        "DuckDB); its load is also timed alone. The day before is the same extracts\n"
+        "without the lines of their last day (`cx.increments`); it is built first, then\n"
+        "the whole extracts incrementally. The full build starts cold (dbt parses the\n"
+        "whole project, as in CI); the incremental one reuses the day before's dbt\n"
+        "target, as a daily build on one machine does. The gate is `cx gate` (GX inside\n"
+        "DuckDB). Every figure and the targets table below are written by the run.\n"
         f"Settings: {settings()}. Measured on: "
         + machine()
         + ".\n\n"
         + format_table(customers, steps)
         + "\n"
+        + breakdown
     )
     replace_section(path, f"Pipeline at {customers:,} customers", text)

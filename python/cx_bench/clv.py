@@ -172,7 +172,7 @@ def replace_section(path: Path, title: str, text: str) -> None:
 def write_report(steps: list[Step], path: Path) -> None:
     text = (
         "## CLV fit\n\n"
-        "`make bench-clv` (`cx bench-clv`): buyers simulated with the BG/NBD and Gamma-Gamma\n"
+        "`make bench-clv` (`cx-bench clv`): buyers simulated with the BG/NBD and Gamma-Gamma\n"
         "processes (truth: "
         + ", ".join(f"{k}={v}" for k, v in BGNBD_TRUTH.items())
         + "; "

@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from cx.bench_clv import machine, replace_section
 from cx.identity import probabilistic_links
+from cx_bench.clv import machine, replace_section
 
 FIRST = np.array(["ann", "ben", "chloe", "david", "emma", "felix", "grace", "hugo", "ines",
                   "jonas", "karim", "lena", "marta", "noah", "olivia", "pablo", "rosa", "sofia",
@@ -91,7 +91,7 @@ def format_result(result: Result) -> str:
 def write_report(result: Result, path: Path) -> None:
     text = (
         "## Probabilistic identity\n\n"
-        "`make bench-identity` (`cx bench-identity`): Splink links help-desk users the\n"
+        "`make bench-identity` (`cx-bench identity`): Splink links help-desk users the\n"
         "rules missed to contacts (`cx.identity`); 60% of the users are contacts under\n"
         "another address (same local part, half of them the same phone), 40% strangers;\n"
         "names come from 20 x 20 common ones. Measured on: "

@@ -1,0 +1,151 @@
+"""Whole builds on other extract sets: a folder name full of SQL and glob characters,
+a 1 MB verbatim, header-only extracts, Parquet extracts."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from conftest import TINY, Build, copy_extracts, dbt_build
+from cx import paths
+from cx.contract import EXTRACTS
+from cx.gate import run_gate
+from cx.publish import publish
+from test_build import TINY_COUNTS, extract_counts
+
+pytestmark = pytest.mark.build
+
+MARTS = {
+    "dim_customers", "fct_touchpoints", "fct_customer_journeys", "mart_journey_funnel",
+    "mart_journey_paths", "fct_support_tickets", "mart_support_monthly", "fct_survey_responses",
+    "mart_nps_monthly", "mart_csat_ces_monthly", "mart_survey_exclusions", "mart_nps_drivers",
+    "mart_nps_driver_summary", "fct_customer_value", "mart_cohort_retention",
+    "mart_clv_model_fit", "mart_channel_mix", "mart_channel_transitions",
+    "fct_customer_churn", "mart_churn_drivers", "mart_experience_value",
+    "dim_agents", "mart_agent_performance", "mart_team_performance", "mart_stage_experience",
+}  # fmt: skip
+
+
+def test_a_folder_with_a_quote_in_its_name_builds_and_publishes(tmp_path):
+    # A quote breaks SQL pasted together; brackets, stars and question marks are glob
+    # patterns to DuckDB's readers. (A `?` in the build database's own path is read by
+    # dbt-duckdb as the start of URL parameters, so it goes in the extracts folder only.)
+    workdir = tmp_path / "it's [here] *"
+    extracts = copy_extracts(TINY, workdir / "extracts?")
+
+    # What reads paths: the load, the row counts and a mart published from that folder.
+    build = dbt_build(
+        workdir, extracts, "--select", "+extract_row_counts", "+fct_survey_responses",
+        "--indirect-selection", "buildable",
+    )  # fmt: skip
+
+    assert build.returncode == 0, build.output
+    assert extract_counts(build) == TINY_COUNTS
+    # The build database in that folder publishes too (its path is attached in SQL).
+    publication = publish(build.database, workdir / "bi.duckdb", workdir / "bi_parquet")
+    # R_aaaaaaaaaaaaaaa is the one valid response (R_bbbbbbbbbbbbbbb is not a real one).
+    assert publication.marts["fct_survey_responses"] == 1
+
+
+def test_a_one_megabyte_verbatim_builds_scored_on_its_prefix_themed_in_whole(tmp_path):
+    extracts = copy_extracts(TINY, tmp_path / "extracts")
+    responses = extracts / "survey" / "responses.csv"
+    # 1 MB of complaint about waiting, then, only past the scored prefix, the price.
+    comment = "Waited too long on hold, never again. " * 27_600 + "And far too expensive."
+    line = (
+        "R_fffffffffffffff,SV_NPS1,IP Address,,C001,email,2025-04-02T10:00:00Z,"
+        f'2025-04-02T10:05:00Z,2025-04-02T10:06:00Z,1,100,3,,,"{comment}",,,en\n'
+    )
+    with responses.open("a", encoding="utf-8") as handle:
+        handle.write(line)
+
+    build = dbt_build(
+        tmp_path, extracts, "--select", "+fct_survey_responses",
+        "--indirect-selection", "buildable",
+    )  # fmt: skip
+
+    assert build.returncode == 0, build.output
+    # 38 characters a sentence: the 52nd full stop within 2,000 ends at 52 * 38 - 1 = 1,975.
+    assert build.query(
+        "select length(comment_text), comment_sentiment_label, comment_sentiment_scored_chars,"
+        " is_comment_sentiment_on_prefix, comment_themes from marts.fct_survey_responses"
+        " where response_id = 'R_fffffffffffffff'"
+    ) == [(27_600 * 38 + 22, "negative", 1_975, True, ["price", "wait_time"])]
+    # wait_time from the complaint; price only from "expensive", 1 MB past the prefix.
+    # A short verbatim is scored whole.
+    assert build.query(
+        "select comment_sentiment_scored_chars = length(comment_text),"
+        " is_comment_sentiment_on_prefix from marts.fct_survey_responses"
+        " where response_id = 'R_aaaaaaaaaaaaaaa'"
+    ) == [(True, False)]
+
+
+def test_header_only_extracts_build_empty_tables(tmp_path):
+    extracts = tmp_path / "extracts"
+    for extract in EXTRACTS:
+        path = extracts / extract.relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(",".join(extract.columns) + "\n", encoding="utf-8")
+
+    build = dbt_build(tmp_path, extracts)
+
+    assert build.returncode == 0, build.output
+    assert build.query("select sum(rows_read), sum(rows_staged) from audit.extract_row_counts") == [
+        (0, 0)
+    ]
+    assert build.query("select count(*) from staging.stg_crm__contacts") == [(0,)]
+    names = [name for (name,) in build.query(paths.MARTS_SQL)]
+    marts = {name: build.query(f"select count(*) from marts.{name}")[0][0] for name in names}
+    assert set(marts) == MARTS
+    # Rows that exist without data: one per stage, one per model parameter (unfitted),
+    # one per driver x exposure x NPS survey type (4 x 2 x 2, zero responses), one per
+    # churn driver (6, no customers) and one per experience group (16, no customers).
+    # Monthly marts have no month to show.
+    nonempty = {name: rows for name, rows in marts.items() if rows}
+    assert nonempty == {
+        "mart_journey_funnel": 5,
+        "mart_clv_model_fit": 9,
+        "mart_nps_driver_summary": 16,
+        "mart_churn_drivers": 6,
+        "mart_experience_value": 16,
+    }
+    assert build.query(
+        "select sum(customers), count(relative_risk),"
+        " bool_and(relative_risk_status = 'no_exposed_customers') from marts.mart_churn_drivers"
+    ) == [(0, 0, True)]
+    assert build.query(
+        "select sum(customers), count(revenue_per_customer_365d_usd), count(retention_90d)"
+        " from marts.mart_experience_value"
+    ) == [(0, 0, 0)]
+    assert build.query(
+        "select sum(responses), count(nps), bool_and(is_small_sample)"
+        " from marts.mart_nps_driver_summary"
+    ) == [(0, 0, True)]
+    assert build.query(
+        "select count(value), bool_and(status like 'not fitted: 0 customers%')"
+        " from marts.mart_clv_model_fit"
+    ) == [(0, True)]
+    # Empty marts pass every check that holds for zero rows, and publish.
+    gate = run_gate(build.database, tmp_path / "gx")
+    assert gate.success, gate.format()
+    publication = publish(build.database, tmp_path / "bi.duckdb", tmp_path / "bi_parquet")
+    assert publication.marts == marts
+
+
+def test_parquet_extracts_build_like_csv(tmp_path, tiny_build: Build):
+    extracts = tmp_path / "extracts"
+    with duckdb.connect() as con:
+        for extract in EXTRACTS:
+            (extracts / extract.system).mkdir(parents=True, exist_ok=True)
+            con.sql(
+                f"copy (select * from read_csv('{TINY / extract.relpath}', header = true,"
+                f" all_varchar = true)) to '{extracts / extract.system / extract.table}.parquet'"
+            )
+
+    build = dbt_build(tmp_path, extracts)
+
+    assert build.returncode == 0, build.output
+    counts = "select * from audit.extract_row_counts order by extract_name"
+    assert build.query(counts) == tiny_build.query(counts)
+    contacts = "select * from staging.stg_crm__contacts order by contact_id"
+    assert build.query(contacts) == tiny_build.query(contacts)
