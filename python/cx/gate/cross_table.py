@@ -65,7 +65,8 @@ completed_orders as (
           select coalesce(max(observation_end), date '9999-12-31') from marts.fct_customer_value
       )
 ),
-value_orders as (select coalesce(sum(orders), 0) as n from marts.fct_customer_value)
+value_orders as (select coalesce(sum(orders), 0) as n from marts.fct_customer_value),
+response_facts as (select count(*) as n from marts.fct_survey_responses)
 select 'nps responses in mart_nps_monthly (all) = valid NPS responses' as check_name,
        (select n from valid_nps) as expected, (select n from nps_monthly) as actual
 union all select 'every identified NPS response is in mart_nps_drivers',
