@@ -20,7 +20,7 @@ from pathlib import Path
 
 from cx import paths
 from cx.bench_clv import machine, replace_section
-from cx.increments import latest_moment, write_extracts_until
+from cx.delta_files import copy_until, latest_day, write_delta_folders
 from cx.sql_text import string_literal
 
 SEED = 1
@@ -78,22 +78,25 @@ READ_ONLY = "reading the extracts alone (the reference's load)"
 
 
 def _generate(customers: int, workdir: Path, env: dict[str, str]) -> list[Step]:
-    """Generate the extracts and the day before them, unless this size is cached."""
+    """Generate the extracts, the same as daily delta files, and those files without the
+    last day's, unless this size is cached."""
     extracts, day_before = workdir / "extracts", workdir / "extracts-day-before"
+    delta = workdir / "extracts-delta"
     marker = workdir / f"generated-{customers}-{SEED}"
-    if marker.exists() and day_before.exists():
+    if marker.exists() and day_before.exists() and delta.exists():
         return []
-    shutil.rmtree(extracts, ignore_errors=True)
-    shutil.rmtree(day_before, ignore_errors=True)
+    for folder in (extracts, day_before, delta):
+        shutil.rmtree(folder, ignore_errors=True)
     for old in workdir.glob("generated-*"):
         old.unlink()
     generate = [str(Path(sys.executable).parent / "cx"), "generate", "--customers",
                 str(customers), "--seed", str(SEED), "--out", str(extracts)]  # fmt: skip
     steps = [_run("generate extracts", generate, env)]
     if steps[-1].ok:
-        cutoff = latest_moment(extracts).replace(hour=0, minute=0, second=0, microsecond=0)
-        left_out = write_extracts_until(extracts, day_before, cutoff)
-        print(f"  the day before: {cutoff:%Y-%m-%d}, {sum(left_out.values()):,} lines held back")
+        write_delta_folders(extracts, delta, days_per_file=1)
+        cutoff = latest_day(delta)
+        held_back = copy_until(delta, day_before, cutoff)
+        print(f"  the day before: {cutoff:%Y-%m-%d}, {held_back:,} delta files held back")
         marker.touch()
     return steps
 
@@ -110,8 +113,9 @@ def settings() -> str:
 
 def run(customers: int, workdir: Path) -> list[Step]:
     """Time every step. The full build starts cold (no dbt target: a full parse,
-    as in CI); the day before and the day after share a target and an extracts
-    path (a symlink moved between them), as a daily build on one machine does."""
+    as in CI) and reads the extracts as single files; the day before and the day
+    after read them as daily delta files and share a target and an extracts path
+    (a symlink moved between them), as a daily build on one machine does."""
     workdir.mkdir(parents=True, exist_ok=True)
     bin_dir = Path(sys.executable).parent
     base = {k: v for k, v in os.environ.items() if not k.startswith("CX_") or k in SETTINGS}
@@ -138,7 +142,7 @@ def run(customers: int, workdir: Path) -> list[Step]:
     def one_more_day() -> None:
         link = workdir / "incremental" / "extracts"
         link.unlink()
-        link.symlink_to(workdir / "extracts")
+        link.symlink_to(workdir / "extracts-delta")
 
     def reference(database: str, load_only: bool) -> list[str]:
         return [
@@ -200,8 +204,8 @@ def format_table(customers: int, steps: list[Step]) -> str:
         f"After one more day, `make build` took {incremental / full:.2f}x the full pipeline;"
         f" the incremental `dbt build` alone took"
         f" {by_name[INCREMENTAL[0]].seconds / by_name[FULL[0]].seconds:.2f}x the full one."
-        f" The extracts are full snapshots: any build reads them whole, and reading them"
-        f" alone took {by_name[READ_ONLY].seconds / by_name[FULL[0]].seconds:.2f}x"
+        " The incremental build types only the last day's delta files; reading the whole"
+        f" extracts alone took {by_name[READ_ONLY].seconds / by_name[FULL[0]].seconds:.2f}x"
         " the full `dbt build`.",
     ]
     return "\n".join(lines)
@@ -214,8 +218,8 @@ def write_report(customers: int, steps: list[Step], path: Path) -> None:
         "each step a process of its own. The reference is `python/cx/sql/reference_load.sql`\n"
         "then `reference_pipeline.sql` (load, clean, identity rules, touchpoints, NPS, support\n"
         "times, historical value, in plain DuckDB); its load is also timed alone. The day\n"
-        "before is the same extracts without the lines of their last day (`cx.increments`);\n"
-        "it is built first, then the whole extracts incrementally.\n"
+        "before is the same extracts as folders of daily delta files without the last day's\n"
+        "files (`cx.delta_files`); it is built first, then again with those files added.\n"
         "The full build starts cold (dbt parses the whole project, as in CI); the incremental\n"
         "one reuses the day before's dbt target, as a daily build on one machine does.\n"
         f"Settings: {settings()}. Measured on: "

@@ -51,7 +51,8 @@ def _window_sql(moment: str | None, days_per_file: int) -> str:
     if moment is None:
         return f"'{UNDATED}'"
     at = f"try_cast({moment} as timestamptz)"
-    first_day = f"date '1970-01-01' + (floor(epoch({at}) / {86400 * days_per_file}) * {days_per_file})::integer"
+    window = f"floor(epoch({at}) / {86400 * days_per_file})"
+    first_day = f"date '1970-01-01' + ({window} * {days_per_file})::integer"
     return f"coalesce(strftime({first_day}, '%Y-%m-%d'), '{UNDATED}')"
 
 
@@ -97,7 +98,9 @@ def first_day(file: Path) -> dt.date | None:
 
 def latest_day(extracts: Path) -> dt.date:
     """The first day of the latest activities delta file: "the last day" of the extracts."""
-    days = [day for file in (extracts / "crm" / "activities").glob("*.csv") if (day := first_day(file))]
+    days = [
+        day for file in (extracts / "crm" / "activities").glob("*.csv") if (day := first_day(file))
+    ]
     if not days:
         raise ValueError(f"{extracts}: crm/activities holds no dated delta file")
     return max(days)

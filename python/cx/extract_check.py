@@ -29,9 +29,7 @@ CONTRACT = "docs/contract/raw-extracts.md"
 _CHUNK_BYTES = 1 << 20
 
 
-def extract_files_problem(
-    files: list[str], columns: list[str], csv_options: str
-) -> str | None:
+def extract_files_problem(files: list[str], columns: list[str], csv_options: str) -> str | None:
     """None when every file of ``files`` reads with DuckDB's reader (``read_csv`` with
     ``csv_options``, or ``read_parquet``) and has every contract column of ``columns``;
     else the first problem, files taken in order.
@@ -50,7 +48,9 @@ def extract_files_problem(
                 return problem
     with duckdb.connect(config=paths.duckdb_settings()) as con:
         for path in files:
-            present = [row[0] for row in con.sql(f"describe select * from {readers[path]}").fetchall()]
+            present = [
+                row[0] for row in con.sql(f"describe select * from {readers[path]}").fetchall()
+            ]
             missing = [column for column in columns if column not in present]
             if missing:
                 return (

@@ -48,7 +48,7 @@ def test_report_ratios_are_to_the_reference_and_to_the_full_build() -> None:
     assert "| **53.0** | **5.3** | 2,500 |" in table
     assert "`make build` took 0.82x the full pipeline" in table  # 53 / 65
     assert "the incremental `dbt build` alone took 0.75x the full one" in table  # 30 / 40
-    assert "reading them alone took 0.05x the full `dbt build`" in table  # 2 / 40
+    assert "reading the whole extracts alone took 0.05x the full `dbt build`" in table  # 2 / 40
     assert f"| {FULL[1]} | 20.0 | 2.0 | 1,000 |" in table
     assert f"| {SETUP} | 38.0 |  | 1,000 |" in table  # set-up: no ratio
 
@@ -115,7 +115,11 @@ def test_bench_runs_every_step_at_a_small_size_and_reports_them(tmp_path: Path) 
     text = report.read_text()
     assert text.startswith("# Benchmarks\n\n## Pipeline at 400 customers\n")
     assert "| **full pipeline (build + gate + publish)** |" in text
-    assert "reading them alone took" in text
-    # The day before holds fewer lines than the extracts: the incremental run had a day to add.
-    day_before = _lines(tmp_path / "bench" / "extracts-day-before" / "crm" / "activities.csv")
-    assert day_before < _lines(tmp_path / "bench" / "extracts" / "crm" / "activities.csv")
+    assert "reading the whole extracts alone took" in text
+    # The day before holds fewer delta files than the extracts: the incremental run had a
+    # day's files to add, and the delta files hold every line of the single files.
+    bench = tmp_path / "bench"
+    day_before = sorted((bench / "extracts-day-before" / "crm" / "activities").iterdir())
+    delta = sorted((bench / "extracts-delta" / "crm" / "activities").iterdir())
+    assert [f.name for f in day_before] == [f.name for f in delta[:-1]]
+    assert sum(_lines(f) for f in delta) == _lines(bench / "extracts" / "crm" / "activities.csv")
