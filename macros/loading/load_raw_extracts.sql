@@ -120,8 +120,8 @@
     {%- endif -%}
     {%- if not in_folder -%}
         {{ exceptions.raise_compiler_error(
-            'Extract missing: neither ' ~ stem ~ '.csv (or .parquet) nor a folder ' ~ stem
-            ~ '/ holding .csv or .parquet files exists. Every contract extract must be present, '
+            'Extract missing: ' ~ stem ~ '.csv (or .parquet) does not exist, nor a folder ' ~ stem
+            ~ '/ of .csv or .parquet files. Every contract extract must be present, '
             ~ 'header-only if it has no rows (see docs/contract/raw-extracts.md).'
         ) }}
     {%- endif -%}
