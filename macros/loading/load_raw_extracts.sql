@@ -100,8 +100,11 @@
         'select file from glob(' ~ string_literal(stem ~ '.csv') ~ ') union all select file from glob('
         ~ string_literal(stem ~ '.parquet') ~ ') order by file'
     ).columns[0].values() | list -%}
+    {#- Listed by the operating system, not by a glob pattern: a folder whose
+        name holds `[`, `*` or `?` is listed as it is (python/cx/extract_files.py). -#}
     {%- set in_folder = run_query(
-        'select file from glob(' ~ string_literal(stem ~ '/*') ~ ') order by file'
+        'select entry from unnest(cx_folder_entries(' ~ string_literal(stem) ~ ')) as entries (entry)'
+        ~ ' order by entry'
     ).columns[0].values() | list -%}
     {%- if single and in_folder -%}
         {{ exceptions.raise_compiler_error(

@@ -28,23 +28,25 @@
 {%- endmacro %}
 
 
-{#- The usable lines of `relation` (a base model or a CTE over one), each with
-    `_lines_with_key`, how many usable lines share its key. A subquery. Counted
-    here, over every file of the extract, not when a file is typed: a line
-    typed alone can share its key with a line of a later file. -#}
-{% macro usable_lines(relation, extract) -%}
-    select
-        *,
-        count(*) over (partition by {{ extract.key }}) as _lines_with_key
+{#- The keys of `relation` (a base model or a CTE over one) that more than one
+    usable line holds: a subquery of one column. Counted here, over every file
+    of the extract, not when a file is typed: a line typed alone can share its
+    key with a line of a later file. An aggregate of the key alone: a window
+    over the usable lines would carry every column of every line, its raw JSON
+    included, through the sort. -#}
+{% macro shared_keys(relation, extract) -%}
+    select {{ extract.key }}
     from {{ relation }}
     where len(_defects) = 0
+    group by {{ extract.key }}
+    having count(*) > 1
 {%- endmacro %}
 
 
-{#- The fate (above) of each usable line of `usable` (a relation of
-    `usable_lines`) that shares its key with another, as `line_fate`, with the
-    relation's columns but `_lines_with_key`. A subquery. -#}
-{% macro fates_of_lines_sharing_their_key(usable, extract) -%}
+{#- The fate (above) of each usable line of `relation` whose key is one of
+    `keys` (a relation of `shared_keys`), as `line_fate`, with the relation's
+    columns. A subquery. -#}
+{% macro fates_of_lines_sharing_their_key(relation, keys, extract) -%}
     {%- set no_rule_orders = extract.key ~ (', ' ~ extract.recency if extract.recency else '') -%}
     select
         *,
@@ -59,10 +61,8 @@
             when row_number() over (partition by {{ no_rule_orders }}) > 1 then 'superseded'
             else 'staged'
         end as line_fate
-    from (
-        select * exclude (_lines_with_key) from {{ usable }}
-        where _lines_with_key > 1
-    )
+    from {{ relation }}
+    where len(_defects) = 0 and {{ extract.key }} in (select {{ extract.key }} from {{ keys }})
 {%- endmacro %}
 
 
@@ -70,7 +70,7 @@
     their key with another usable line, each with its `line_fate` (above). A
     subquery. -#}
 {% macro lines_sharing_their_key(relation, extract) -%}
-    {{ fates_of_lines_sharing_their_key('(' ~ usable_lines(relation, extract) ~ ')', extract) }}
+    {{ fates_of_lines_sharing_their_key(relation, '(' ~ shared_keys(relation, extract) ~ ')', extract) }}
 {%- endmacro %}
 
 
@@ -81,14 +81,14 @@
     {%- set extract = staged_extract(extract_name) -%}
     with
 
-    usable_lines as (
-        {{ usable_lines(relation, extract) }}
+    shared_keys as (
+        {{ shared_keys(relation, extract) }}
     )
 
-    select * exclude (_lines_with_key) from usable_lines
-    where _lines_with_key = 1
+    select * from {{ relation }}
+    where len(_defects) = 0 and {{ extract.key }} not in (select {{ extract.key }} from shared_keys)
     union all
     select * exclude (line_fate)
-    from ({{ fates_of_lines_sharing_their_key('usable_lines', extract) }})
+    from ({{ fates_of_lines_sharing_their_key(relation, 'shared_keys', extract) }})
     where line_fate = 'staged'
 {%- endmacro %}

@@ -3,8 +3,9 @@
 It registers on dbt's DuckDB connection ``cx_extract_files_problem(files,
 columns, csv_options)``, so that the loader macro can ask ``cx.extract_check``
 what is wrong with an extract's new files before DuckDB's own reader stops on
-them, and ``cx_file_size(path)`` and ``cx_file_hash(path)``, with which the
-loader tells the extract files it has already loaded from new or changed ones
+them, ``cx_folder_entries(path)``, which lists a folder extract's files, and
+``cx_file_size(path)`` and ``cx_file_hash(path)``, with which the loader tells
+the extract files it has already loaded from new or changed ones
 (``cx.extract_files``).
 """
 
@@ -15,7 +16,7 @@ from duckdb import DuckDBPyConnection, list_type
 from duckdb.sqltypes import BIGINT, VARCHAR
 
 from cx.extract_check import extract_files_problem
-from cx.extract_files import file_hash, file_size
+from cx.extract_files import file_hash, file_size, folder_entries
 
 
 def checked_extract_files_problem(
@@ -46,3 +47,11 @@ class Plugin(BasePlugin):
             ("cx_file_hash", file_hash, VARCHAR),
         ):
             conn.create_function(name, function, [VARCHAR], returns, side_effects=True)
+        conn.create_function(
+            "cx_folder_entries",
+            folder_entries,
+            [VARCHAR],
+            list_type(VARCHAR),
+            null_handling="special",  # null: no such folder
+            side_effects=True,
+        )

@@ -13,6 +13,7 @@ in memory as one value (DECISIONLOG.md, "Incremental: files, not facts").
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 _BLOCK_BYTES = 1 << 20
@@ -30,3 +31,13 @@ def file_hash(path: str) -> str:
         while block := handle.read(_BLOCK_BYTES):
             digest.update(block)
     return digest.hexdigest()
+
+
+def folder_entries(path: str) -> list[str] | None:
+    """The paths of everything in the folder ``path`` (files and folders), in name order,
+    each as ``path/name``; None when there is no such folder. Listed by the operating
+    system rather than a glob pattern, so a folder whose name holds ``[``, ``*`` or ``?``
+    is listed as it is."""
+    if not Path(path).is_dir():
+        return None
+    return sorted(f"{path}/{entry.name}" for entry in os.scandir(path))
