@@ -16,3 +16,13 @@
     {%- endfor -%}
     {{- return('(' ~ literals | join(', ') ~ ')') -}}
 {%- endmacro %}
+
+
+{#- A list of values as a DuckDB list of SQL string literals, `['a', 'b']`. -#}
+{% macro string_literal_array(values) -%}
+    {%- set literals = [] -%}
+    {%- for value in values -%}
+        {%- do literals.append(string_literal(value)) -%}
+    {%- endfor -%}
+    {{- return('[' ~ literals | join(', ') ~ ']') -}}
+{%- endmacro %}

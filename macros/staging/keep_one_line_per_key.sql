@@ -19,16 +19,34 @@
 -#}
 
 {#- A line's staged values, to compare lines of one key: every typed column of
-    a base model, without its defects and raw JSON. Equality only, no order. -#}
+    a base model, without its defects, raw JSON and the file it came from
+    (selected by name: a unit test's rows may lack the file columns). Equality
+    only, no order. -#}
 {% macro line_version() -%}
-    struct_pack(*columns(* exclude (_defects, _raw_row)))
+    {%- set not_compared = ['_defects', '_raw_row'] + extract_file_columns() -%}
+    struct_pack(*columns(lambda column_name: column_name not in {{ string_literal_list(not_compared) }}))
 {%- endmacro %}
 
 
-{#- The usable lines of `relation` (a base model or a CTE over one) that share
-    their key with another usable line, each with its `line_fate` (above). A
-    subquery. -#}
-{% macro lines_sharing_their_key(relation, extract) -%}
+{#- The keys of `relation` (a base model or a CTE over one) that more than one
+    usable line holds: a subquery of one column. Counted here, over every file
+    of the extract, not when a file is typed: a line typed alone can share its
+    key with a line of a later file. An aggregate of the key alone: a window
+    over the usable lines would carry every column of every line, its raw JSON
+    included, through the sort. -#}
+{% macro shared_keys(relation, extract) -%}
+    select {{ extract.key }}
+    from {{ relation }}
+    where len(_defects) = 0
+    group by {{ extract.key }}
+    having count(*) > 1
+{%- endmacro %}
+
+
+{#- The fate (above) of each usable line of `relation` whose key is one of
+    `keys` (a relation of `shared_keys`), as `line_fate`, with the relation's
+    columns. A subquery. -#}
+{% macro fates_of_lines_sharing_their_key(relation, keys, extract) -%}
     {%- set no_rule_orders = extract.key ~ (', ' ~ extract.recency if extract.recency else '') -%}
     select
         *,
@@ -44,7 +62,15 @@
             else 'staged'
         end as line_fate
     from {{ relation }}
-    where {{ shares_its_key() }}
+    where len(_defects) = 0 and {{ extract.key }} in (select {{ extract.key }} from {{ keys }})
+{%- endmacro %}
+
+
+{#- The usable lines of `relation` (a base model or a CTE over one) that share
+    their key with another usable line, each with its `line_fate` (above). A
+    subquery. -#}
+{% macro lines_sharing_their_key(relation, extract) -%}
+    {{ fates_of_lines_sharing_their_key(relation, '(' ~ shared_keys(relation, extract) ~ ')', extract) }}
 {%- endmacro %}
 
 
@@ -53,30 +79,16 @@
     relation's columns. -#}
 {% macro kept_lines(relation, extract_name) -%}
     {%- set extract = staged_extract(extract_name) -%}
+    with
+
+    shared_keys as (
+        {{ shared_keys(relation, extract) }}
+    )
+
     select * from {{ relation }}
-    where len(_defects) = 0 and _raw_row is null
+    where len(_defects) = 0 and {{ extract.key }} not in (select {{ extract.key }} from shared_keys)
     union all
     select * exclude (line_fate)
-    from ({{ lines_sharing_their_key(relation, extract) }})
+    from ({{ fates_of_lines_sharing_their_key(relation, 'shared_keys', extract) }})
     where line_fate = 'staged'
-{%- endmacro %}
-
-
-{#- A base model's `_raw_row`: the raw line as JSON where audit may need it,
-    lines with defects and lines sharing their key with another line; null on
-    every other line, which staging keeps as it is typed. Writing every line
-    as JSON was the largest cost of staging at scale (DECISIONLOG.md). -#}
-{% macro raw_row_for_audit(key) -%}
-    case
-        when len(_defects) > 0 or count(*) over (partition by {{ key }}) > 1
-            then to_json(_line)
-    end
-{%- endmacro %}
-
-
-{#- True on a usable line whose key has other lines: the only lines that can be
-    superseded, duplicated or in conflict, and (by `raw_row_for_audit`) exactly
-    the usable lines that carry their raw row. -#}
-{% macro shares_its_key() -%}
-    (len(_defects) = 0 and _raw_row is not null)
 {%- endmacro %}

@@ -1,6 +1,7 @@
 {#-
     Every raw line staging could not use, one row per defect, with the whole
-    raw line kept as JSON so nothing is lost. Lines of one key that differ and
+    raw line kept as JSON so nothing is lost, and the extract file it came
+    from. Lines of one key that differ and
     that no rule of the contract orders are here too, all of them, as
     `conflicting_duplicate` (keep_one_line_per_key.sql).
 -#}
@@ -19,6 +20,7 @@ defects as (
     {%- for extract in extracts %}
         select
             '{{ extract.extract }}' as extract_name,
+            _file_name as file_name,
             _raw_row ->> '{{ extract.key }}' as row_key,
             unnest(_defects) as defect,
             generate_subscripts(_defects, 1) as defect_number,
@@ -35,6 +37,7 @@ conflicting_duplicates as (
     {%- for extract in extracts %}
         select
             '{{ extract.extract }}' as extract_name,
+            _file_name as file_name,
             _raw_row ->> '{{ extract.key }}' as row_key,
             {
                 'column_name': '{{ extract.key }}',
@@ -66,6 +69,7 @@ all_defects as (
 final as (
     select
         extract_name,
+        file_name,
         row_key,
         -- expands the struct to column_name, raw_value, reason, reason_detail
         unnest(defect),  -- noqa: AL03

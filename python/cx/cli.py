@@ -15,10 +15,26 @@ from cx import paths
 
 
 def _generate(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from cx.delta_files import write_delta_folders
     from cx.generator import generate
 
-    generate(args.out, customers=args.customers, seed=args.seed, progress=args.progress)
-    print(f"wrote the 8 contract extracts for {args.customers:,} customers to {args.out}")
+    if args.days_per_file is None:
+        generate(args.out, customers=args.customers, seed=args.seed, progress=args.progress)
+        print(f"wrote the 8 contract extracts for {args.customers:,} customers to {args.out}")
+        return 0
+    if args.days_per_file < 1:
+        print("--days-per-file must be 1 or more", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory() as single:
+        generate(single, customers=args.customers, seed=args.seed, progress=args.progress)
+        written = write_delta_folders(Path(single), Path(args.out), args.days_per_file)
+    print(
+        f"wrote the 8 contract extracts for {args.customers:,} customers to {args.out} as"
+        f" folders of delta files, one per {args.days_per_file} day(s):"
+        f" {sum(written.values()):,} files"
+    )
     return 0
 
 
@@ -198,6 +214,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     generate.add_argument("--seed", type=int, default=42)
     generate.add_argument("--out", default="seeds", help="folder for <system>/<table>.csv")
     generate.add_argument("--progress", action="store_true", help="show a progress bar")
+    generate.add_argument(
+        "--days-per-file",
+        type=int,
+        help="write each extract as a folder <system>/<table>/ of delta files, one per this"
+        " many days of each line's own moment (docs/contract/raw-extracts.md)",
+    )
     generate.set_defaults(handler=_generate)
 
     build = commands.add_parser("build", help="load the extracts and build the warehouse")

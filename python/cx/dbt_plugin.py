@@ -1,35 +1,57 @@
 """The dbt-duckdb plugin of this project (``profiles.yml``: ``plugins``).
 
-It registers ``cx_extract_problem(path, reader_sql)`` on dbt's DuckDB
-connection, so that the loader macro can ask ``cx.extract_check`` what is
-wrong with an extract before DuckDB's own reader stops on it.
+It registers on dbt's DuckDB connection ``cx_extract_files_problem(files,
+columns, csv_options)``, so that the loader macro can ask ``cx.extract_check``
+what is wrong with an extract's new files before DuckDB's own reader stops on
+them, ``cx_folder_entries(path)``, which lists a folder extract's files, and
+``cx_file_size(path)`` and ``cx_file_hash(path)``, with which the loader tells
+the extract files it has already loaded from new or changed ones
+(``cx.extract_files``).
 """
 
 from __future__ import annotations
 
 from dbt.adapters.duckdb.plugins import BasePlugin
-from duckdb import DuckDBPyConnection
-from duckdb.sqltypes import VARCHAR
+from duckdb import DuckDBPyConnection, list_type
+from duckdb.sqltypes import BIGINT, VARCHAR
 
-from cx.extract_check import extract_problem
+from cx.extract_check import extract_files_problem
+from cx.extract_files import file_hash, file_size, folder_entries
 
 
-def checked_extract_problem(path: str, reader_sql: str) -> str | None:
-    """``extract_problem``, or, when the check itself fails, a message naming the file and
-    the kind of failure: DuckDB would otherwise print the Python error's text."""
+def checked_extract_files_problem(
+    files: list[str], columns: list[str], csv_options: str
+) -> str | None:
+    """``extract_files_problem``, or, when the check itself fails, a message naming the
+    file (the first, when there are several) and the kind of failure: DuckDB would
+    otherwise print the Python error's text."""
     try:
-        return extract_problem(path, reader_sql)
+        return extract_files_problem(files, columns, csv_options)
     except Exception as error:  # any failure must stop the run, in the project's words
-        return f"Extract {path} could not be checked ({type(error).__name__})."
+        where = files[0] if len(files) == 1 else f"{len(files)} files from {files[0]}"
+        return f"Extract {where} could not be checked ({type(error).__name__})."
 
 
 class Plugin(BasePlugin):
     def configure_connection(self, conn: DuckDBPyConnection) -> None:
         conn.create_function(
-            "cx_extract_problem",
-            checked_extract_problem,
-            [VARCHAR, VARCHAR],
+            "cx_extract_files_problem",
+            checked_extract_files_problem,
+            [list_type(VARCHAR), list_type(VARCHAR), VARCHAR],
             VARCHAR,
             null_handling="special",
+            side_effects=True,
+        )
+        for name, function, returns in (
+            ("cx_file_size", file_size, BIGINT),
+            ("cx_file_hash", file_hash, VARCHAR),
+        ):
+            conn.create_function(name, function, [VARCHAR], returns, side_effects=True)
+        conn.create_function(
+            "cx_folder_entries",
+            folder_entries,
+            [VARCHAR],
+            list_type(VARCHAR),
+            null_handling="special",  # null: no such folder
             side_effects=True,
         )

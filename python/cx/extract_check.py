@@ -23,9 +23,67 @@ from pathlib import Path
 import duckdb
 
 from cx import paths
+from cx.sql_text import string_literal
 
 CONTRACT = "docs/contract/raw-extracts.md"
 _CHUNK_BYTES = 1 << 20
+
+
+def extract_files_problem(files: list[str], columns: list[str], csv_options: str) -> str | None:
+    """None when every file of ``files`` reads with DuckDB's reader (``read_csv`` with
+    ``csv_options``, or ``read_parquet``) and has every contract column of ``columns``;
+    else the first problem, files taken in order.
+
+    All the files are read in one statement first: an extract that is a folder of
+    hundreds of daily files is checked in one pass, not one connection per file. Only
+    when that fails is each file examined alone, to name the one at fault.
+    """
+    readers = {path: _reader(path, csv_options) for path in files}
+    for path in files:
+        if Path(path).stat().st_size == 0:
+            return extract_problem(path, readers[path])
+    if not _all_read(files, csv_options):
+        for path in files:
+            if problem := extract_problem(path, readers[path]):
+                return problem
+    with duckdb.connect(config=paths.duckdb_settings()) as con:
+        for path in files:
+            present = [
+                row[0] for row in con.sql(f"describe select * from {readers[path]}").fetchall()
+            ]
+            missing = [column for column in columns if column not in present]
+            if missing:
+                return (
+                    f"Extract {path} is missing column(s) {', '.join(missing)}. The contract"
+                    f" requires: {', '.join(columns)}. Its header line has {len(present)}"
+                    " column(s); their names are not shown, as a file without its header line"
+                    " would show a line of data."
+                )
+    return None
+
+
+def _reader(path: str, csv_options: str) -> str:
+    if path.endswith(".parquet"):
+        return f"read_parquet({string_literal(path)})"
+    return f"read_csv({string_literal(path)}, {csv_options})"
+
+
+def _all_read(files: list[str], csv_options: str) -> bool:
+    """True when DuckDB reads every file, all CSV files in one statement, all Parquet in one."""
+    csv_files = [string_literal(f) for f in files if not f.endswith(".parquet")]
+    parquet_files = [string_literal(f) for f in files if f.endswith(".parquet")]
+    statements = []
+    if csv_files:
+        statements.append(f"select count(*) from read_csv([{', '.join(csv_files)}], {csv_options})")
+    if parquet_files:
+        statements.append(f"select count(*) from read_parquet([{', '.join(parquet_files)}])")
+    try:
+        with duckdb.connect(config=paths.duckdb_settings()) as con:
+            for statement in statements:
+                con.sql(statement).fetchall()
+    except duckdb.Error:
+        return False
+    return True
 
 
 def extract_problem(path: str, reader_sql: str) -> str | None:

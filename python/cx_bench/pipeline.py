@@ -19,7 +19,7 @@ from importlib import resources
 from pathlib import Path
 
 from cx import paths
-from cx.increments import latest_moment, write_extracts_until
+from cx.delta_files import copy_until, latest_day, write_delta_folders
 from cx.sql_text import string_literal
 from cx_bench.clv import machine, replace_section
 from cx_bench.targets import Figures, format_node_times, format_targets, node_times
@@ -92,22 +92,25 @@ READ_ONLY = "reading the extracts alone (the reference's load)"
 
 
 def _generate(customers: int, workdir: Path, env: dict[str, str]) -> list[Step]:
-    """Generate the extracts and the day before them, unless this size is cached."""
+    """Generate the extracts, the same as daily delta files, and those files without the
+    last day's, unless this size is cached."""
     extracts, day_before = workdir / "extracts", workdir / "extracts-day-before"
+    delta = workdir / "extracts-delta"
     marker = workdir / f"generated-{customers}-{SEED}"
-    if marker.exists() and day_before.exists():
+    if marker.exists() and day_before.exists() and delta.exists():
         return []
-    shutil.rmtree(extracts, ignore_errors=True)
-    shutil.rmtree(day_before, ignore_errors=True)
+    for folder in (extracts, day_before, delta):
+        shutil.rmtree(folder, ignore_errors=True)
     for old in workdir.glob("generated-*"):
         old.unlink()
     generate = [str(Path(sys.executable).parent / "cx"), "generate", "--customers",
                 str(customers), "--seed", str(SEED), "--out", str(extracts)]  # fmt: skip
     steps = [_run("generate extracts", generate, env)]
     if steps[-1].ok:
-        cutoff = latest_moment(extracts).replace(hour=0, minute=0, second=0, microsecond=0)
-        left_out = write_extracts_until(extracts, day_before, cutoff)
-        print(f"  the day before: {cutoff:%Y-%m-%d}, {sum(left_out.values()):,} lines held back")
+        write_delta_folders(extracts, delta, days_per_file=1)
+        cutoff = latest_day(delta)
+        held_back = copy_until(delta, day_before, cutoff)
+        print(f"  the day before: {cutoff:%Y-%m-%d}, {held_back:,} delta files held back")
         marker.touch()
     return steps
 
@@ -124,8 +127,9 @@ def settings() -> str:
 
 def run(customers: int, workdir: Path) -> list[Step]:
     """Time every step. The full build starts cold (no dbt target: a full parse,
-    as in CI); the day before and the day after share a target and an extracts
-    path (a symlink moved between them), as a daily build on one machine does."""
+    as in CI) and reads the extracts as single files; the day before and the day
+    after read them as daily delta files and share a target and an extracts path
+    (a symlink moved between them), as a daily build on one machine does."""
     workdir.mkdir(parents=True, exist_ok=True)
     bin_dir = Path(sys.executable).parent
     base = {k: v for k, v in os.environ.items() if not k.startswith("CX_") or k in SETTINGS}
@@ -152,7 +156,7 @@ def run(customers: int, workdir: Path) -> list[Step]:
     def one_more_day() -> None:
         link = workdir / "incremental" / "extracts"
         link.unlink()
-        link.symlink_to(workdir / "extracts")
+        link.symlink_to(workdir / "extracts-delta")
 
     def reference(database: str, load_only: bool) -> list[str]:
         return [
@@ -259,12 +263,12 @@ def write_report(
         f"(seed {SEED}), each step a process of its own. The reference is\n"
         "`python/cx_bench/sql/reference_load.sql` then `reference_pipeline.sql` (load,\n"
         "clean, identity rules, touchpoints, NPS, support times, historical value, in plain\n"
-        "DuckDB); its load is also timed alone. The day before is the same extracts\n"
-        "without the lines of their last day (`cx.increments`); it is built first, then\n"
-        "the whole extracts incrementally. The full build starts cold (dbt parses the\n"
-        "whole project, as in CI); the incremental one reuses the day before's dbt\n"
-        "target, as a daily build on one machine does. The gate is `cx gate` (GX inside\n"
-        "DuckDB). Every figure and the targets table below are written by the run.\n"
+        "DuckDB); its load is also timed alone. The day before is the same extracts as\n"
+        "folders of daily delta files without the last day's files (`cx.delta_files`); it\n"
+        "is built first, then again with those files added. The full build starts cold\n"
+        "(dbt parses the whole project, as in CI); the incremental one reuses the day\n"
+        "before's dbt target, as a daily build on one machine does. The gate is `cx gate`\n"
+        "(GX inside DuckDB). Every figure and the targets table below are written by the run.\n"
         f"Settings: {settings()}. Measured on: "
         + machine()
         + ".\n\n"

@@ -196,9 +196,13 @@ def test_bench_runs_every_step_at_a_small_size_and_reports_them(tmp_path: Path) 
     # Where the full build's time went, from its own dbt target.
     assert "| full `dbt build`: node time by part | seconds | nodes |" in text
     assert "| data tests |" in text and "| sql models: staging |" in text
-    # The day before holds fewer lines than the extracts: the incremental run had a day to add.
-    day_before = _lines(tmp_path / "bench" / "extracts-day-before" / "crm" / "activities.csv")
-    assert day_before < _lines(tmp_path / "bench" / "extracts" / "crm" / "activities.csv")
+    # The day before holds fewer delta files than the extracts: the incremental run had a
+    # day's files to add, and the delta files hold every line of the single files.
+    bench = tmp_path / "bench"
+    day_before = sorted((bench / "extracts-day-before" / "crm" / "activities").iterdir())
+    delta = sorted((bench / "extracts-delta" / "crm" / "activities").iterdir())
+    assert [f.name for f in day_before] == [f.name for f in delta[:-1]]
+    assert sum(_lines(f) for f in delta) == _lines(bench / "extracts" / "crm" / "activities.csv")
 
 
 def test_bench_gate_ratios_keep_their_decimal() -> None:

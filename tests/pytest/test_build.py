@@ -58,7 +58,9 @@ def test_quarantine_keeps_the_raw_value_and_the_whole_line(tiny_build: Build):
     assert '"order_id":"O4"' in raw_row and '"contact_id":"C002"' in raw_row
 
 
-def test_conflicting_lines_are_quarantined_whole_and_single_lines_carry_no_json(tiny_build: Build):
+def test_conflicting_lines_are_quarantined_whole_and_every_line_keeps_its_raw_row(
+    tiny_build: Build,
+):
     amounts = tiny_build.query(
         "select raw_row ->> 'amount' from audit.quarantined_rows"
         " where extract_name = 'crm/orders' and reason = 'conflicting_duplicate'"
@@ -68,11 +70,12 @@ def test_conflicting_lines_are_quarantined_whole_and_single_lines_carry_no_json(
     assert amounts == [("30.00",), ("35.00",)]
     staged = "select count(*) from staging.stg_crm__orders where order_id = 'O6'"
     assert tiny_build.query(staged) == [(0,)]
-    # A line alone with its key and without defects is staged as typed: no JSON copy.
+    # Every line keeps its raw row and its file, whether or not it shares its key: a line
+    # typed with its own file cannot know whether a later file will share its key.
     assert tiny_build.query(
-        "select order_id, _raw_row is null from staging.base_crm__orders"
-        " where order_id in ('O1', 'O2') order by order_id, _raw_row is null"
-    ) == [("O1", False), ("O1", False), ("O2", True)]
+        "select order_id, _raw_row ->> 'amount', _file_name like '%/crm/orders.csv'"
+        " from staging.base_crm__orders where order_id in ('O1', 'O2') order by all"
+    ) == [("O1", "100.50", True), ("O1", "100.50", True), ("O2", "20.00", True)]
 
 
 # Read, staged, quarantined (with defects, conflicting), superseded: where every line of

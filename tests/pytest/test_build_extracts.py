@@ -132,6 +132,46 @@ def test_header_only_extracts_build_empty_tables(tmp_path):
     assert publication.marts == marts
 
 
+def test_delta_folders_of_csv_and_parquet_files_build_like_single_files(
+    tmp_path, tiny_build: Build
+):
+    """Each extract as a folder of two delta files, one CSV and one Parquet, holding its
+    lines between them: the same lines staged, quarantined and counted, each file listed."""
+    extracts = tmp_path / "extracts"
+    with duckdb.connect() as con:
+        for extract in EXTRACTS:
+            folder = extracts / extract.system / extract.table
+            folder.mkdir(parents=True)
+            lines = (
+                f"(select *, row_number() over () as line from read_csv('{TINY / extract.relpath}',"
+                " header = true, all_varchar = true))"
+            )
+            for half, name in ((0, "2025-01-01.csv"), (1, "2025-01-02.parquet")):
+                con.sql(
+                    f"copy (select * exclude (line) from {lines} where line % 2 = {half})"
+                    f" to '{folder / name}'"
+                )
+
+    build = dbt_build(tmp_path, extracts)
+
+    assert build.returncode == 0, build.output
+    counts = "select * from audit.extract_row_counts order by extract_name"
+    assert build.query(counts) == tiny_build.query(counts)
+    contacts = "select * from staging.stg_crm__contacts order by contact_id"
+    assert build.query(contacts) == tiny_build.query(contacts)
+    quarantined = "select * exclude (file_name) from audit.quarantined_rows order by all"
+    assert build.query(quarantined) == tiny_build.query(quarantined)
+    assert build.query(
+        "select extract_name, count(*), count(*) filter (where is_delta_file),"
+        " sum(lines_read)::bigint from audit.extract_files group by all order by 1"
+    ) == [
+        (name, 2, 2, rows_read)
+        for name, rows_read in build.query(
+            "select extract_name, rows_read from audit.extract_row_counts order by 1"
+        )
+    ]
+
+
 def test_parquet_extracts_build_like_csv(tmp_path, tiny_build: Build):
     extracts = tmp_path / "extracts"
     with duckdb.connect() as con:

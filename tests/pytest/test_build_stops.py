@@ -66,6 +66,44 @@ def test_a_missing_extract_stops_the_run_naming_the_file(tmp_path):
     assert _staging_tables(build) == []
 
 
+def test_a_file_and_a_folder_for_one_extract_stop_the_run(tmp_path):
+    extracts = copy_extracts(TINY, tmp_path / "extracts")
+    (extracts / "crm" / "orders").mkdir()
+    (extracts / "crm" / "orders" / "2025-01-01.csv").write_text(
+        (extracts / "crm" / "orders.csv").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+
+    build = dbt_build(tmp_path, extracts)
+
+    assert build.returncode != 0
+    assert (
+        f"Extract ambiguous: both the file {extracts}/crm/orders.csv and the folder"
+        f" {extracts}/crm/orders/ exist." in build.output
+    )
+    assert _staging_tables(build) == []
+
+
+def test_a_delta_file_without_a_contract_column_stops_the_run_naming_that_file(tmp_path):
+    """An extract may be a folder of delta files; each file is checked and named."""
+    extracts = copy_extracts(TINY, tmp_path / "extracts")
+    contacts = extracts / "crm" / "contacts.csv"
+    header, *lines = contacts.read_text(encoding="utf-8").splitlines()
+    folder = extracts / "crm" / "contacts"
+    folder.mkdir()
+    (folder / "2025-01-01.csv").write_text("\n".join([header, *lines]) + "\n", encoding="utf-8")
+    position = header.split(",").index("segment")
+    without = [",".join(v for i, v in enumerate(line.split(",")) if i != position)
+               for line in (header, lines[0])]  # fmt: skip
+    (folder / "2025-01-02.csv").write_text("\n".join(without) + "\n", encoding="utf-8")
+    contacts.unlink()
+
+    build = dbt_build(tmp_path, extracts)
+
+    assert build.returncode != 0
+    assert "crm/contacts/2025-01-02.csv is missing column(s) segment" in build.output
+    assert _staging_tables(build) == []
+
+
 # A customer planted in the bad files below: neither may reach the output or the logs.
 PLANTED_EMAIL = "zelda.quist@private-mail.example"
 PLANTED_NAME = "Quistensen"

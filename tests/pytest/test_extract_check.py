@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import duckdb
 
-from cx.extract_check import csv_problem, extract_problem
+from cx.extract_check import csv_problem, extract_files_problem, extract_problem
 from cx.sql_text import identifier, string_literal
 
 HEADER = "order_id,contact_id,comment\n"
 READ = (
     "read_csv({path}, header = true, all_varchar = true, delim = ',', quote = '\"',"
     " escape = '\"', strict_mode = true, encoding = 'utf-8')"
+)
+
+
+# The loader's CSV options (macro csv_reader_options).
+OPTIONS = (
+    "header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"',"
+    " strict_mode = true, encoding = 'utf-8'"
 )
 
 
@@ -96,16 +103,59 @@ def test_an_unreadable_parquet_file(tmp_path):
 def test_a_failing_check_names_the_file_and_the_failure_only(tmp_path, monkeypatch):
     from cx import dbt_plugin
 
-    def fails(path: str, reader_sql: str) -> str | None:
+    def fails(files: list[str], columns: list[str], csv_options: str) -> str | None:
         raise ValueError("someone@private.example on line 3")
 
-    monkeypatch.setattr(dbt_plugin, "extract_problem", fails)
+    monkeypatch.setattr(dbt_plugin, "extract_files_problem", fails)
     path = tmp_path / "orders.csv"
-    assert dbt_plugin.checked_extract_problem(str(path), _reader(path)) == (
+    assert dbt_plugin.checked_extract_files_problem([str(path)], ["order_id"], OPTIONS) == (
         f"Extract {path} could not be checked (ValueError)."
     )
     # A file that vanished between glob and check is such a failure, not a crash.
     monkeypatch.undo()
-    assert dbt_plugin.checked_extract_problem(str(path), _reader(path)) == (
+    assert dbt_plugin.checked_extract_files_problem([str(path)], ["order_id"], OPTIONS) == (
         f"Extract {path} could not be checked (FileNotFoundError)."
+    )
+    other = tmp_path / "more.csv"
+    assert dbt_plugin.checked_extract_files_problem(
+        [str(path), str(other)], ["order_id"], OPTIONS
+    ) == (f"Extract 2 files from {path} could not be checked (FileNotFoundError).")
+
+
+def _folder(tmp_path, contents: dict[str, str]) -> list[str]:
+    files = []
+    for name, text in contents.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        files.append(str(tmp_path / name))
+    return files
+
+
+def test_files_of_a_folder_are_checked_together_and_the_one_at_fault_is_named(tmp_path):
+    files = _folder(tmp_path, {
+        "2025-01-01.csv": HEADER + "O1,C1,fine\n",
+        "2025-01-02.csv": "contact_id,order_id,comment,extra\nC2,O2,columns in another order,x\n",
+        "2025-01-03.csv": HEADER + 'O3,C3,"someone@private.example\n',
+    })  # fmt: skip
+    columns = ["order_id", "contact_id", "comment"]
+    assert extract_files_problem(files[:2], columns, OPTIONS) is None
+    problem = extract_files_problem(files, columns, OPTIONS)
+    assert problem.startswith(f"Extract {files[2]}: the quoted value opened on line 2, column")
+    assert "private" not in problem
+
+
+def test_a_file_of_a_folder_without_a_contract_column_is_named(tmp_path):
+    files = _folder(tmp_path, {
+        "2025-01-01.csv": HEADER + "O1,C1,fine\n",
+        "2025-01-02.csv": "order_id,comment\nO2,no contact column\n",
+        "2025-01-03.csv": "",
+    })  # fmt: skip
+    columns = ["order_id", "contact_id", "comment"]
+    assert extract_files_problem(files[:2], columns, OPTIONS) == (
+        f"Extract {files[1]} is missing column(s) contact_id. The contract requires: order_id,"
+        " contact_id, comment. Its header line has 2 column(s); their names are not shown, as a"
+        " file without its header line would show a line of data."
+    )
+    # An empty file is named before any file is read.
+    assert extract_files_problem(files, columns, OPTIONS).startswith(
+        f"Extract {files[2]} is empty (0 bytes)"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import filecmp
 
 import duckdb
@@ -174,3 +175,61 @@ def test_a_buyer_with_a_rate_near_zero_does_not_overflow(tmp_path, monkeypatch):
     )
     generator.write(tmp_path)
     assert (tmp_path / "crm" / "orders.csv").read_text(encoding="utf-8").count("\n") > 1
+
+
+def _lines_of(con: duckdb.DuckDBPyConnection, pattern: str) -> list[tuple]:
+    return sorted(
+        con.sql(
+            f"select * from read_csv('{pattern}', header = true, all_varchar = true)"
+        ).fetchall(),
+        key=repr,
+    )
+
+
+def test_days_per_file_writes_folders_whose_lines_are_the_single_files(tmp_path):
+    """`cx generate --days-per-file 3`: one file per 3-day window of each line's moment (UTC),
+    windows counted from 1970-01-01; all files together hold exactly the single file's lines."""
+    from cx.cli import main
+    from cx.delta_files import LINE_MOMENT
+
+    generate(tmp_path / "single", customers=150, seed=7)
+    assert main(["generate", "--customers", "150", "--seed", "7", "--out",
+                 str(tmp_path / "delta"), "--days-per-file", "3"]) == 0  # fmt: skip
+    with duckdb.connect() as con:
+        con.execute("set TimeZone = 'UTC'")
+        for extract in EXTRACTS:
+            name = f"{extract.system}/{extract.table}"
+            folder = tmp_path / "delta" / extract.system / extract.table
+            assert not (tmp_path / "delta" / extract.relpath).exists()
+            single = _lines_of(con, str(tmp_path / "single" / extract.relpath))
+            assert _lines_of(con, f"{folder}/*.csv") == single, name
+            for file in folder.iterdir():
+                moment = LINE_MOMENT[name]
+                if file.stem == "undated":
+                    continue
+                start = dt.date.fromisoformat(file.stem)
+                # 1970-01-01 + 3k days: the window's first day is a multiple of 3 days after it
+                assert (start - dt.date(1970, 1, 1)).days % 3 == 0
+                days = con.sql(
+                    f"select distinct cast(try_cast({moment} as timestamptz) as date)"
+                    f" from read_csv('{file}', header = true, all_varchar = true)"
+                ).fetchall()
+                assert all(start <= day < start + dt.timedelta(days=3) for (day,) in days), file
+        # Survey definitions have no moment: one undated file.
+        assert [f.name for f in (tmp_path / "delta" / "survey" / "surveys").iterdir()] == [
+            "undated.csv"
+        ]
+
+
+def test_days_per_file_with_no_lines_writes_a_header_only_file(tmp_path):
+    from cx.delta_files import write_delta_folders
+
+    generate(tmp_path / "single", customers=0, seed=1)
+    write_delta_folders(tmp_path / "single", tmp_path / "delta", days_per_file=1)
+    contacts = tmp_path / "delta" / "crm" / "contacts"
+    assert [f.name for f in contacts.iterdir()] == ["undated.csv"]
+    assert (contacts / "undated.csv").read_text(encoding="utf-8").splitlines() == [
+        ",".join(EXTRACTS[0].columns)
+    ]
+    with pytest.raises(ValueError, match="1 or more"):
+        write_delta_folders(tmp_path / "single", tmp_path / "other", days_per_file=0)

@@ -9,41 +9,23 @@
     (`stg_crm__orders.is_completed`, the definition `fct_customer_value` reads
     too), a `refunded_order` when it was refunded; previews, tests, spam,
     unfinished or unscored responses and cancelled orders are not touchpoints.
-
-    Incremental (macros/incremental.sql): a run recomputes the records its
-    pre-hook chose (`touchpoint_changes`) and stamps them with `batched_at`.
 -#}
-{{ config(
-    materialized='incremental',
-    pre_hook="{{ replace_recomputed_touchpoints() }}",
-    post_hook="{{ remember_identity_links(['anonymous_id', 'email_address', 'support_user', 'survey_response']) }}",
-) }}
 with
 
-{#- The records this run recomputes (all of them on a full build), filtered
-    before any join so that an incremental run joins only those. #}
 activities as (
     select * from {{ ref('stg_crm__activities') }}
-    where {{ recomputed_touchpoint_records('activities', 'activity_id') }}
 ),
 
 orders as (
     select * from {{ ref('stg_crm__orders') }}
-    where {{ recomputed_touchpoint_records('orders', 'order_id') }}
 ),
 
 tickets as (
     select * from {{ ref('stg_support__tickets') }}
 ),
 
-changed_tickets as (
-    select * from tickets
-    where {{ recomputed_touchpoint_records('tickets', 'ticket_id') }}
-),
-
 ticket_events as (
     select * from {{ ref('stg_support__ticket_events') }}
-    where {{ recomputed_touchpoint_records('ticket_events', 'event_id') }}
 ),
 
 users as (
@@ -52,7 +34,6 @@ users as (
 
 responses as (
     select * from {{ ref('int_survey_responses_classified') }}
-    where {{ recomputed_touchpoint_records('responses', 'response_id') }}
 ),
 
 contacts as (
@@ -125,7 +106,7 @@ ticket_touchpoints as (
         'support_ticket' as touchpoint_type,
         requesters.customer_id,
         requesters.link_rule as customer_link_rule
-    from changed_tickets as tickets
+    from tickets
     left join requesters on tickets.requester_id = requesters.user_id
 ),
 
@@ -185,8 +166,7 @@ final as (
         channel,
         touchpoint_type,
         customer_id,
-        customer_link_rule,
-        cast('{{ run_started_at.isoformat() }}' as timestamptz) as batched_at
+        customer_link_rule
     from all_touchpoints
 )
 

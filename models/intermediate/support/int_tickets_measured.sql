@@ -1,6 +1,6 @@
 {#- Each ticket with the support-time measures computed from its audit log
     (contract: first reply, full resolution, reopens, one-touch).
-    A view: `fct_support_tickets` reads it for the tickets it recomputes. -#}
+    A view: `fct_support_tickets` alone reads it. -#}
 {{ config(materialized='view') }}
 with
 

@@ -1,18 +1,12 @@
 {#- One row per customer and journey stage reached: when the customer first
     touched the stage, when they first moved on to another stage, how many
-    touchpoints the stage holds.
-    Incremental: a run rebuilds the customers `journeys_to_recompute` names. -#}
-{{ config(
-    materialized='incremental',
-    pre_hook="{{ delete_recomputed_keys('customer_id', journeys_to_recompute()) }}",
-    post_hook="{{ remember_consumed_touchpoints() }}",
-) }}
+    touchpoints the stage holds. -#}
 
 with
 
 touchpoints as (
     select * from {{ ref('int_touchpoints_staged') }}
-    where customer_id is not null and {{ recompute_filter('customer_id', journeys_to_recompute()) }}
+    where customer_id is not null
 ),
 
 journey_starts as (

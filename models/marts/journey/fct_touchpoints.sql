@@ -1,6 +1,5 @@
-{#- A view over the incremental touchpoints (`int_touchpoints_unioned`) and
-    their stages: nothing of its 13 rows per customer is stored twice, and a
-    stage moved by a late first purchase is right when read. Publishing
+{#- A view over the touchpoints (`int_touchpoints_unioned`) and their
+    stages: nothing of its 13 rows per customer is stored twice. Publishing
     copies it into a table. -#}
 {{ config(materialized='view') }}
 

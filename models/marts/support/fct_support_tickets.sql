@@ -1,16 +1,7 @@
-{#- Incremental (macros/incremental.sql): a run recomputes the tickets
-    `tickets_to_recompute` names. -#}
-{{ config(
-    materialized='incremental',
-    pre_hook="{{ delete_recomputed_keys('ticket_id', tickets_to_recompute()) }}",
-    post_hook="{{ remember_identity_links(['support_user']) }}",
-) }}
-
 with
 
 tickets as (
     select * from {{ ref('int_tickets_measured') }}
-    where {{ recompute_filter('ticket_id', tickets_to_recompute()) }}
 ),
 
 identity_links as (

@@ -1,11 +1,3 @@
-{#- Incremental (macros/incremental.sql): a run recomputes the responses
-    `responses_to_recompute` names; one that became invalid is removed. -#}
-{{ config(
-    materialized='incremental',
-    pre_hook="{{ delete_recomputed_keys('response_id', responses_to_recompute()) }}",
-    post_hook="{{ remember_identity_links(['survey_response']) }}",
-) }}
-
 with
 
 responses as (
@@ -27,7 +19,7 @@ themes as (
 
 valid_responses as (
     select * from responses
-    where exclusion_reason is null and {{ recompute_filter('response_id', responses_to_recompute()) }}
+    where exclusion_reason is null
 ),
 
 final as (

@@ -31,14 +31,15 @@ checked as (
             check_decimal('amount', min_value=0),
             check_timestamp('refunded_at'),
         ]) }} as _defects,
-        source as _line
+        source._file_name,
+        {{ raw_line() }} as _line
     from source
 ),
 
 final as (
     select
         * exclude (_line),
-        {{ raw_row_for_audit('order_id') }} as _raw_row
+        to_json(_line) as _raw_row
     from checked
 )
 

@@ -36,14 +36,15 @@ checked as (
             check_required('created_at'),
             check_timestamp('created_at'),
         ]) }} as _defects,
-        source as _line
+        source._file_name,
+        {{ raw_line() }} as _line
     from source
 ),
 
 final as (
     select
         * exclude (_line),
-        {{ raw_row_for_audit('event_id') }} as _raw_row
+        to_json(_line) as _raw_row
     from checked
 )
 

@@ -39,14 +39,15 @@ checked as (
             check_required('satisfaction_rating'),
             check_accepted('satisfaction_rating', var('satisfaction_ratings')),
         ]) }} as _defects,
-        source as _line
+        source._file_name,
+        {{ raw_line() }} as _line
     from source
 ),
 
 final as (
     select
         * exclude (_line),
-        {{ raw_row_for_audit('ticket_id') }} as _raw_row
+        to_json(_line) as _raw_row
     from checked
 )
 

@@ -55,14 +55,15 @@ checked as (
             check_required('language'),
             check_accepted('language', var('languages')),
         ]) }} as _defects,
-        source as _line
+        source._file_name,
+        {{ raw_line() }} as _line
     from source
 ),
 
 final as (
     select
         * exclude (_line),
-        {{ raw_row_for_audit('response_id') }} as _raw_row
+        to_json(_line) as _raw_row
     from checked
 )
 

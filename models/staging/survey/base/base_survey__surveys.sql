@@ -18,14 +18,15 @@ checked as (
             check_accepted('survey_type', var('survey_types')),
             check_accepted('trigger', var('survey_triggers')),
         ]) }} as _defects,
-        source as _line
+        source._file_name,
+        {{ raw_line() }} as _line
     from source
 ),
 
 final as (
     select
         * exclude (_line),
-        {{ raw_row_for_audit('survey_id') }} as _raw_row
+        to_json(_line) as _raw_row
     from checked
 )
 
