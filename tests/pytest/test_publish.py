@@ -91,8 +91,12 @@ def builds(tiny_build: Build, tmp_path: Path) -> dict[str, Path]:
         "bad": copy_build(
             tiny_build,
             tmp_path / "bad" / "build.duckdb",
-            "update marts.mart_nps_monthly set nps = 150 where segment = 'all' and responses > 0",
-            "update marts.fct_support_tickets set reopens = -1 where ticket_id = 500",
+            # What the gate checks and dbt does not: a standard error over 100 NPS points,
+            # a ticket created after the gate's clock.
+            "update marts.mart_nps_monthly set nps_std_error = 150"
+            " where segment = 'all' and responses > 0",
+            "update marts.fct_support_tickets set created_at = timestamp '2999-01-01'"
+            " where ticket_id = 500",
             "delete from marts.fct_survey_responses",
         ),
     }
@@ -108,13 +112,13 @@ def test_the_gate_names_what_failed_and_writes_data_docs(builds, tmp_path):
     result = run_gate(builds["bad"], tmp_path / "gx")
     assert not result.success
     failed = {(f.suite, f.expectation, f.column): f for f in result.failures}
-    nps = failed[("mart_nps_monthly", "expect_column_values_to_be_between", "nps")]
+    nps = failed[("mart_nps_monthly", "expect_column_values_to_be_between", "nps_std_error")]
     assert nps.unexpected_count == 1 and nps.examples == [150.0]
-    assert ("fct_support_tickets", "expect_column_values_to_be_between", "reopens") in failed
+    assert ("fct_support_tickets", "expect_column_max_to_be_between", "created_at") in failed
     reconciliation = failed[("reconciliation", "expect_column_pair_values_to_be_equal", None)]
     assert any("mart_nps_monthly" in row[0] for row in reconciliation.examples)
     report = result.format()
-    assert "FAILED mart_nps_monthly.nps" in report and "open with:" in report
+    assert "FAILED mart_nps_monthly.nps_std_error" in report and "open with:" in report
     assert result.docs_index is not None and result.docs_index.exists()
     assert result.docs_index.is_relative_to(tmp_path / "gx")
 
