@@ -1,10 +1,11 @@
 {#-
     Where an extract holds several usable lines with the same key, what
     becomes of each (DECISIONLOG.md, "Which line wins"). Only the contract's
-    rules order lines: re-exported contacts by the latest `updated_at`,
-    re-exported responses by the latest `recorded_date` (the extract's
-    `recency` in staged_extracts()); in every other extract the key is unique
-    and nothing orders its lines. Then, for the lines of one key:
+    rules order lines (the extract's `recency` in staged_extracts()): contacts
+    by the latest `updated_at`, tickets by the latest `updated_at`, responses
+    by the latest `recorded_date`, orders and help-desk users by the latest
+    file they were delivered in (a delta folder's files in name order); in the
+    other extracts the key is unique and nothing orders its lines. Then, for the lines of one key:
 
     - `superseded`: an older re-export (its `recency` is not the latest);
     - `conflicting_duplicate`: the lines that no rule orders (all of them in

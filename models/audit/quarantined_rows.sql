@@ -44,6 +44,8 @@ conflicting_duplicates as (
                 'raw_value': _raw_row ->> '{{ extract.key }}',
                 'reason': 'conflicting_duplicate',
                 'reason_detail': '{{
+                    "lines with this key in its latest file differ and no rule chooses between them"
+                    if extract.recency == '_file_name' else
                     "lines with this key and the latest " ~ extract.recency
                     ~ " differ and no rule chooses between them"
                     if extract.recency else

@@ -142,13 +142,13 @@ def test_delta_folders_of_csv_and_parquet_files_build_like_single_files(
         for extract in EXTRACTS:
             folder = extracts / extract.system / extract.table
             folder.mkdir(parents=True)
-            lines = (
-                f"(select *, row_number() over () as line from read_csv('{TINY / extract.relpath}',"
-                " header = true, all_varchar = true))"
-            )
+            # Split by key: the lines of one key stay in one file, since an order or a
+            # user line in a later file would win over the earlier one (the contract).
+            key = extract.columns[0]
+            lines = f"read_csv('{TINY / extract.relpath}', header = true, all_varchar = true)"
             for half, name in ((0, "2025-01-01.csv"), (1, "2025-01-02.parquet")):
                 con.sql(
-                    f"copy (select * exclude (line) from {lines} where line % 2 = {half})"
+                    f"copy (select * from {lines} where hash({key}) % 2 = {half})"
                     f" to '{folder / name}'"
                 )
 
@@ -189,3 +189,50 @@ def test_parquet_extracts_build_like_csv(tmp_path, tiny_build: Build):
     assert build.query(counts) == tiny_build.query(counts)
     contacts = "select * from staging.stg_crm__contacts order by contact_id"
     assert build.query(contacts) == tiny_build.query(contacts)
+
+
+def test_a_ticket_and_an_order_changed_in_a_later_delta_file_take_their_new_state(
+    tmp_path, tiny_build: Build
+):
+    """Tickets: the latest `updated_at` wins. Orders and users: the latest file wins. Both
+    earlier lines are superseded, not quarantined as conflicting."""
+    extracts = copy_extracts(TINY, tmp_path / "extracts")
+    changed = {
+        # Ticket 501 was new; a day later it is solved (updated_at moves on).
+        ("support", "tickets"): "501,1001,,2025-02-04T10:00:00Z,2025-02-05T09:00:00Z,solved,"
+        ",chat,Hi,,unoffered,",
+        # Order O3 was completed; the next day's file holds it refunded.
+        ("crm", "orders"): "O3,C999,2025-02-04T10:00:00Z,store,refunded,GBP,15,"
+        "2025-02-06T10:00:00Z",
+    }
+    for (system, table), line in changed.items():
+        snapshot = extracts / system / f"{table}.csv"
+        header = snapshot.read_text(encoding="utf-8").splitlines()[0]
+        folder = extracts / system / table
+        folder.mkdir()
+        snapshot.rename(folder / "2025-01-01.csv")
+        (folder / "2025-02-05.csv").write_text(f"{header}\n{line}\n", encoding="utf-8")
+
+    build = dbt_build(tmp_path, extracts)
+
+    assert build.returncode == 0, build.output
+    assert build.query(
+        "select status, updated_at::varchar from staging.stg_support__tickets where ticket_id = 501"
+    ) == [("solved", "2025-02-05 09:00:00")]
+    assert build.query("select status from staging.stg_crm__orders where order_id = 'O3'") == [
+        ("refunded",)
+    ]
+    # One more line read and one more superseded in each, against the same lines as files.
+    counts = (
+        "select extract_name, rows_read, rows_staged, rows_superseded, rows_quarantined"
+        " from audit.extract_row_counts"
+        " where extract_name in ('crm/orders', 'support/tickets') order by 1"
+    )
+    assert build.query(counts) == [
+        (name, read + 1, staged, superseded + 1, quarantined)
+        for name, read, staged, superseded, quarantined in tiny_build.query(counts)
+    ]
+    assert build.query(
+        "select count(*) from audit.quarantined_rows"
+        " where row_key in ('501', 'O3') and reason = 'conflicting_duplicate'"
+    ) == [(0,)]
