@@ -13,13 +13,15 @@ and on top of it the language's customer-experience phrase lexicon
 - Spanish: sentiment-analysis-spanish, a naive Bayes model over word n-grams
   that ships inside the package.
 
-For German, French and Spanish, the CX phrases are taken out of the text and
-summed (a phrase after a negation within three words counts against its sign,
-by VADER's factor); the package's polarity of what is left, in [-1, 1], weighs in
-at ``PACKAGE_WEIGHT`` of VADER's scale, and the sum is normalised to [-1, 1] as
-VADER does (x / sqrt(x^2 + 15)). DECISIONLOG.md ("Verbatims in every language")
-has the accuracy of each package alone and with the phrases. A language outside
-``SUPPORTED_LANGUAGES`` gets no score and the label ``unsupported_language``.
+For German, French and Spanish, the valences of the CX phrases found are summed
+(a phrase after a negation within three words counts against its sign, by
+VADER's factor; a phrase found is taken out before the next is looked for, so
+"unhöflich" is not also "höflich"); the package's polarity of the text, in
+[-1, 1], weighs in at ``PACKAGE_WEIGHT`` of VADER's scale, and the sum is
+normalised to [-1, 1] as VADER does (x / sqrt(x^2 + 15)). DECISIONLOG.md
+("Verbatims in every language") has the accuracy of each package alone and with
+the phrases. A language outside ``SUPPORTED_LANGUAGES`` gets no score and the
+label ``unsupported_language``.
 
 Sentences are split by the rules of their language (pysbd), for the ``mixed``
 label and for the sentiment of the sentence that mentions a theme.
@@ -35,6 +37,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 import warnings
 from collections.abc import Callable
 from functools import lru_cache
@@ -109,7 +112,8 @@ def _vader() -> tuple[object, list[tuple[re.Pattern[str], str]]]:
 
 
 def _english(text: str) -> float:
-    analyzer, replacements = _vader()
+    with _LOADING:
+        analyzer, replacements = _vader()
     for pattern, token in replacements:
         text = pattern.sub(token, text)
     return float(analyzer.polarity_scores(text)["compound"])
@@ -152,6 +156,14 @@ _POLARITY: dict[str, Callable[[], Callable[[str], float]]] = {
     "fr": _french_polarity,
     "es": _spanish_polarity,
 }
+_LOADING = threading.Lock()
+"""dbt runs Python models on threads of one process: a scorer is loaded once, by the
+first thread that needs it (the Spanish model takes 10-30 s to unpickle)."""
+
+
+def _polarity(language: str) -> Callable[[str], float]:
+    with _LOADING:
+        return _POLARITY[language]()
 
 
 @lru_cache(maxsize=4)
@@ -166,8 +178,9 @@ def _is_negated(before: str, language: str) -> bool:
     return any(word in negations or word.startswith("n'") for word in words)
 
 
-def phrase_valence(text: str, language: str) -> tuple[float, str]:
-    """The summed valence of the CX phrases in ``text`` and the text without them."""
+def phrase_valence(text: str, language: str) -> float:
+    """The summed valence of the CX phrases in ``text``; each phrase found is taken out
+    of the text before the next pattern is looked for."""
     total = 0.0
     for pattern, valence in _compiled_phrases(language):
         rest = []
@@ -180,13 +193,12 @@ def phrase_valence(text: str, language: str) -> tuple[float, str]:
         if rest:
             rest.append(text[last:])
             text = " , ".join(rest)
-    return total, text
+    return total
 
 
 def _other_language(text: str, language: str) -> float:
-    valence, rest = phrase_valence(text, language)
-    polarity = _POLARITY[language]()(rest) if _WORD.search(rest) else 0.0
-    total = PACKAGE_WEIGHT * polarity + valence
+    polarity = _polarity(language)(text) if _WORD.search(text) else 0.0
+    total = PACKAGE_WEIGHT * polarity + phrase_valence(text, language)
     return total / math.sqrt(total * total + NORMALISATION_ALPHA)
 
 

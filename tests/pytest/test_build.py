@@ -22,7 +22,7 @@ MARTS = {
     "mart_journey_paths", "fct_support_tickets", "mart_support_monthly", "fct_survey_responses",
     "mart_nps_monthly", "mart_csat_ces_monthly", "mart_survey_exclusions", "mart_nps_drivers",
     "mart_nps_driver_summary", "fct_customer_value", "mart_cohort_retention",
-    "mart_clv_model_fit",
+    "mart_clv_model_fit", "mart_theme_sentiment",
 }  # fmt: skip
 
 

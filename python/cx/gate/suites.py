@@ -42,6 +42,14 @@ def journey_stages() -> list[str]:
     return [row["journey_stage"] for row in sorted(rows, key=lambda row: int(row["stage_order"]))]
 
 
+@cache
+def comment_themes() -> list[str]:
+    """The verbatim themes, from the seed ``lookups/comment_themes.csv``."""
+    path = paths.REPO_ROOT / "seeds" / "lookups" / "comment_themes.csv"
+    with path.open(encoding="utf-8", newline="") as lines:
+        return sorted({row["theme"] for row in csv.DictReader(lines)})
+
+
 def _expectations() -> Any:
     import great_expectations as gx
 
@@ -225,6 +233,22 @@ def mart_suites(now: dt.datetime) -> dict[str, list[Any]]:
             e.ExpectColumnValuesToNotBeNull(column="is_partial_period"),
         ],
         "mart_survey_exclusions": [*key("survey_type", "reason"), between("responses", 1)],
+        "mart_theme_sentiment": [
+            holds(["month", "is_partial_period", "theme", "language_code", "mentions",
+                   "responses_mentioning", "scored_mentions", "unscored_mentions",
+                   "positive_mentions", "neutral_mentions", "negative_mentions"]),
+            *key("month", "theme", "language_code"),
+            one_of("theme", comment_themes()),
+            one_of("language_code", enum("languages")),
+            *[between(c, 0) for c in ("mentions", "responses_mentioning", "scored_mentions",
+                                       "unscored_mentions", "positive_mentions",
+                                       "neutral_mentions", "negative_mentions")],
+            ordered("negative_mentions", "scored_mentions"),
+            ordered("scored_mentions", "mentions"),
+            ordered("responses_mentioning", "mentions"),
+            *rate_block("negative_share"),
+            e.ExpectColumnValuesToNotBeNull(column="is_partial_period"),
+        ],
         "mart_nps_drivers": [*key("response_id"), between("nps_score", 0, 10),
                              between("tickets_30d", 0)],
         "mart_nps_driver_summary": [*key("driver", "is_exposed", "survey_type"), *nps_block()],
