@@ -13,8 +13,8 @@ from conftest import Build, copy_build
 from cx.gate import run_gate
 from cx.gate import suites as gate_suites
 
-MARTS = 16
-TOTAL_EXPECTATIONS = 173
+MARTS = 17
+TOTAL_EXPECTATIONS = 197  # mart_theme_sentiment: 24
 
 
 @pytest.fixture
