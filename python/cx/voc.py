@@ -175,7 +175,8 @@ def _is_negated(before: str, language: str) -> bool:
     words = _WORD.findall(before.lower())[-3:]
     negations = NEGATIONS[language]
     # French elides "ne" before a vowel: "n'est", "n'a".
-    return any(word in negations or word.startswith("n'") for word in words)
+    elided = language == "fr"
+    return any(word in negations or (elided and word.startswith("n'")) for word in words)
 
 
 def phrase_valence(text: str, language: str) -> float:

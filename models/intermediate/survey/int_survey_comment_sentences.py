@@ -8,6 +8,8 @@ response whose re-export changed its comment included (``comment_md5``); the
 rows of such a response are replaced whole (``unique_key`` response_id).
 """
 
+import pyarrow as pa
+
 from cx.voc import score_comment_sentences
 
 
@@ -38,7 +40,12 @@ def model(dbt, session):
             strict=True,
         )
     )
+    # Typed even when there is nothing new to split: an untyped empty column would read
+    # as a schema change to the incremental materialisation.
     return sentences.append_column(
         "comment_md5",
-        [[md5_of[response_id] for response_id in sentences.column("response_id").to_pylist()]],
+        pa.array(
+            [md5_of[response_id] for response_id in sentences.column("response_id").to_pylist()],
+            pa.string(),
+        ),
     )
