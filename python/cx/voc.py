@@ -119,6 +119,13 @@ def _english(text: str) -> float:
     return float(analyzer.polarity_scores(text)["compound"])
 
 
+def _warmed(polarity: Callable[[str], float]) -> Callable[[str], float]:
+    # Pattern's lexicons load on their first lookup: do it now, while the loading
+    # thread holds the lock, not on two threads at once.
+    polarity("ok")
+    return polarity
+
+
 @lru_cache(maxsize=1)
 def _german_polarity() -> Callable[[str], float]:
     from textblob_de import PatternTokenizer, TextBlobDE
@@ -126,7 +133,7 @@ def _german_polarity() -> Callable[[str], float]:
     # PatternTokenizer: textblob-de's default tokenizer needs NLTK data that the
     # build cannot download.
     tokenizer = PatternTokenizer()
-    return lambda text: float(TextBlobDE(text, tokenizer=tokenizer).sentiment.polarity)
+    return _warmed(lambda text: float(TextBlobDE(text, tokenizer=tokenizer).sentiment.polarity))
 
 
 @lru_cache(maxsize=1)
@@ -135,7 +142,9 @@ def _french_polarity() -> Callable[[str], float]:
     from textblob_fr import PatternAnalyzer, PatternTagger
 
     analyzer, tagger = PatternAnalyzer(), PatternTagger()
-    return lambda text: float(TextBlob(text, pos_tagger=tagger, analyzer=analyzer).sentiment[0])
+    return _warmed(
+        lambda text: float(TextBlob(text, pos_tagger=tagger, analyzer=analyzer).sentiment[0])
+    )
 
 
 @lru_cache(maxsize=1)
@@ -148,7 +157,7 @@ def _spanish_polarity() -> Callable[[str], float]:
         from sentiment_analysis_spanish.sentiment_analysis import SentimentAnalysisSpanish
 
         model = SentimentAnalysisSpanish()
-    return lambda text: 2.0 * float(model.sentiment(text)) - 1.0
+    return _warmed(lambda text: 2.0 * float(model.sentiment(text)) - 1.0)
 
 
 _POLARITY: dict[str, Callable[[], Callable[[str], float]]] = {
@@ -207,14 +216,21 @@ def _compound(text: str, language: str) -> float:
     return _english(text) if language == "en" else _other_language(text, language)
 
 
-@lru_cache(maxsize=8)
+_THREAD = threading.local()
+
+
 def _segmenter(language: str) -> object | None:
+    # A pysbd Segmenter keeps the text it is splitting on itself: one per thread
+    # (dbt runs Python models on threads of one process), never shared.
     import pysbd
     from pysbd.languages import LANGUAGE_CODES
 
     if language not in LANGUAGE_CODES:
         return None
-    return pysbd.Segmenter(language=language, clean=False)
+    segmenters = _THREAD.__dict__.setdefault("segmenters", {})
+    if language not in segmenters:
+        segmenters[language] = pysbd.Segmenter(language=language, clean=False)
+    return segmenters[language]
 
 
 def sentences(text: str, language: str | None) -> list[str]:

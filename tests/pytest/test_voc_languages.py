@@ -4,6 +4,7 @@ negated phrases, sentences, and the scored prefix in every language."""
 from __future__ import annotations
 
 import csv
+import threading
 from pathlib import Path
 
 import pyarrow as pa
@@ -214,3 +215,28 @@ def test_a_table_of_sentences():
         )
     )
     assert empty.num_rows == 0
+
+
+def test_threads_split_sentences_apart():
+    # dbt runs the sentiment and the sentence models on two threads of one process; a
+    # pysbd Segmenter shared between them mixed up their texts (25 of 1,200 splits
+    # wrong here with one shared Segmenter, and labels that differed between builds).
+    texts = {
+        "a": "Too expensive for what you get, the price went up again. Love it, excellent product!",
+        "b": "Love it, excellent product! Three days without an answer.",
+    }
+    expected = {key: sentences(text, "en") for key, text in texts.items()}
+    assert [len(parts) for parts in expected.values()] == [2, 2]
+    wrong: list[str] = []
+
+    def split(key: str) -> None:
+        for _ in range(300):
+            if sentences(texts[key], "en") != expected[key]:
+                wrong.append(key)
+
+    threads = [threading.Thread(target=split, args=(key,)) for key in ("a", "b", "a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert wrong == []
