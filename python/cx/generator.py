@@ -256,6 +256,15 @@ VERBATIMS: dict[tuple[str, str], dict[str, tuple[str, ...]]] = {
     },
 }
 THEMES = sorted({theme for theme, _ in VERBATIMS})
+# A theme's tone does not always follow the score: even satisfied customers
+# complain about the wait, and even unhappy ones praise the product. The share
+# of each tone's mentions that turn to the other tone, per theme (the effect
+# mart_theme_sentiment is for: wait_time has the highest share negative,
+# product_quality the lowest).
+COUNTER_TONE: dict[tuple[str, str], float] = {
+    ("wait_time", "positive"): 0.35,
+    ("product_quality", "negative"): 0.35,
+}
 
 
 def _weighted(rng: random.Random, options: tuple[tuple[Any, float], ...]) -> Any:
@@ -821,7 +830,12 @@ class Generator:
         )
         themes = rng.sample(THEMES, 2 if rng.random() < 0.2 else 1)
         language = customer.language
-        parts = [rng.choice(VERBATIMS[(theme, tone)][language]) for theme in themes]
+        parts = []
+        for theme in themes:
+            theme_tone = tone
+            if rng.random() < COUNTER_TONE.get((theme, tone), 0.0):
+                theme_tone = "negative" if tone == "positive" else "positive"
+            parts.append(rng.choice(VERBATIMS[(theme, theme_tone)][language]))
         return " ".join(parts)
 
     def _response(

@@ -1,63 +1,73 @@
-"""Voice of the customer: sentiment of survey verbatims.
+"""Voice of the customer: sentiment of survey verbatims and of their sentences.
 
-English verbatims are scored with VADER (vaderSentiment), extended with a small
-customer-experience phrase lexicon: stock VADER scores "Waited too long on hold,
-never again" as neutral, because its lexicon knows words, not CX phrases. Each
-phrase is replaced by one token that the extended lexicon scores.
+Each supported language has a general scorer from a package on the package index,
+and on top of it the language's customer-experience phrase lexicon
+(``cx.voc_phrases``): general lexicons know words, not CX phrases, and score
+"Waited too long on hold, never again" as neutral.
 
-German, French and Spanish verbatims get no score and the label
-``unsupported_language``: an English lexicon on another language gives numbers
-that look precise and mean nothing. Their themes are still found (by the theme
-taxonomy seed, in SQL).
+- English: VADER (vaderSentiment). Each CX phrase becomes one token that the
+  extended VADER lexicon scores, so VADER's own rules (negation, "but", boosters)
+  apply to it.
+- German: textblob-de's Pattern lexicon (with its negations and lemmas).
+- French: textblob-fr's Pattern lexicon (with its negations).
+- Spanish: sentiment-analysis-spanish, a naive Bayes model over word n-grams
+  that ships inside the package.
 
-VADER's time grows with the square of a text's length (it looks each word up
-in the list of all words): 2,000 characters take about 0.02 s, 10,000 about
-0.4 s, 40,000 about 5 s, so one 1 MB verbatim would stall a build for hours.
-A verbatim longer than ``SCORED_PREFIX_CHARS`` is scored on a prefix that
-ends at a sentence or word boundary (``scored_prefix``), and the output says
-how many characters were scored (DECISIONLOG.md, "Sentiment of long
-verbatims"). Theme matching reads the whole verbatim: it is linear.
+For German, French and Spanish, the valences of the CX phrases found are summed
+(a phrase after a negation within three words counts against its sign, by
+VADER's factor; a phrase found is taken out before the next is looked for, so
+"unhöflich" is not also "höflich"); the package's polarity of the text, in
+[-1, 1], weighs in at ``PACKAGE_WEIGHT`` of VADER's scale, and the sum is
+normalised to [-1, 1] as VADER does (x / sqrt(x^2 + 15)). DECISIONLOG.md
+("Verbatims in every language") has the accuracy of each package alone and with
+the phrases. A language outside ``SUPPORTED_LANGUAGES`` gets no score and the
+label ``unsupported_language``.
+
+Sentences are split by the rules of their language (pysbd), for the ``mixed``
+label and for the sentiment of the sentence that mentions a theme.
+
+Long verbatims: VADER's time grows with the square of a text's length (2,000
+characters take about 0.02 s, 40,000 about 5 s), so a verbatim longer than
+``SCORED_PREFIX_CHARS`` is scored on a prefix that ends at a sentence or word
+boundary (``scored_prefix``), in every language, and the output says how many
+characters were scored (DECISIONLOG.md, "Sentiment of long verbatims").
 """
 
 from __future__ import annotations
 
+import math
 import re
+import threading
+import warnings
+from collections.abc import Callable
 from functools import lru_cache
 
 import pyarrow as pa
 
-SUPPORTED_LANGUAGES = ("en",)
+from cx.voc_phrases import CX_PHRASES
+
+SUPPORTED_LANGUAGES = ("en", "de", "fr", "es")
 POSITIVE_AT = 0.05
 NEGATIVE_AT = -0.05
 MIXED_AT = 0.3
 """A verbatim is mixed when one sentence scores at least +0.3 and another at most -0.3."""
 SCORED_PREFIX_CHARS = 2_000
 """The most characters of one verbatim that are scored (about 350 words, 0.02 s)."""
+PACKAGE_WEIGHT = 3.0
+"""How much a package's polarity (in [-1, 1]) weighs, on VADER's valence scale (-4..4)."""
+NEGATIONS: dict[str, tuple[str, ...]] = {
+    "de": ("nicht", "kein", "keine", "keinen", "keiner", "nie", "niemals"),
+    "fr": ("pas", "jamais", "ne", "aucun", "aucune"),
+    "es": ("no", "nunca", "ni", "tampoco"),
+}
+"""Words that turn a CX phrase within the three words after them against its sign."""
+NEGATION_SCALAR = -0.74
+"""VADER's factor for a negated valence."""
+NORMALISATION_ALPHA = 15.0
+"""VADER's normalisation of a valence sum to [-1, 1]: x / sqrt(x^2 + alpha)."""
 _SENTENCE_END = re.compile(r"[.!?](?=\s)|\n")
 _WORD_END = re.compile(r"\s")
-
-CX_PHRASES: dict[str, float] = {
-    r"too long": -2.0,
-    r"on hold": -1.5,
-    r"never again": -2.5,
-    r"no answer|without an answer|nobody answered": -2.0,
-    r"still waiting": -2.0,
-    r"arrived late|came late|\blate\b": -1.5,
-    r"damaged|crushed": -2.0,
-    r"\bbroke\b|\bbroken\b|stopped working": -2.0,
-    r"didn'?t listen|did not listen": -2.0,
-    r"too expensive|overpriced": -2.0,
-    r"price went up|prices went up": -1.5,
-    r"poor quality": -2.0,
-    r"charged twice": -2.0,
-    r"not as described": -2.0,
-    r"arrived (a day |two days )?early": 1.5,
-    r"within minutes": 1.5,
-    r"as described": 1.0,
-    r"well packed": 1.5,
-    r"good value|great value": 2.0,
-    r"quick delivery|fast delivery|delivery was fast": 1.5,
-}
+_WORD = re.compile(r"[\w']+")
 
 SENTIMENT_SCHEMA = pa.schema(
     [
@@ -69,25 +79,180 @@ SENTIMENT_SCHEMA = pa.schema(
     ]
 )
 
+SENTENCE_SCHEMA = pa.schema(
+    [
+        ("response_id", pa.string()),
+        ("sentence_number", pa.int64()),
+        ("sentence_text", pa.string()),
+        ("language_code", pa.string()),
+        ("sentence_sentiment", pa.float64()),
+        ("sentence_sentiment_label", pa.string()),
+    ]
+)
+
+
+def _phrases(language: str) -> list[tuple[re.Pattern[str], float]]:
+    return [
+        (re.compile(pattern, re.IGNORECASE), valence)
+        for pattern, valence in CX_PHRASES[language].items()
+    ]
+
 
 @lru_cache(maxsize=1)
-def _analyzer() -> tuple[object, list[tuple[re.Pattern[str], str]]]:
+def _vader() -> tuple[object, list[tuple[re.Pattern[str], str]]]:
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     analyzer = SentimentIntensityAnalyzer()
     replacements = []
-    for number, (pattern, valence) in enumerate(CX_PHRASES.items()):
+    for number, (pattern, valence) in enumerate(_phrases("en")):
         token = f"cxphrase{number}"
         analyzer.lexicon[token] = valence
-        replacements.append((re.compile(pattern, re.IGNORECASE), f" {token} "))
+        replacements.append((pattern, f" {token} "))
     return analyzer, replacements
 
 
-def _compound(text: str) -> float:
-    analyzer, replacements = _analyzer()
+def _english(text: str) -> float:
+    with _LOADING:
+        analyzer, replacements = _vader()
     for pattern, token in replacements:
         text = pattern.sub(token, text)
     return float(analyzer.polarity_scores(text)["compound"])
+
+
+def _warmed(polarity: Callable[[str], float]) -> Callable[[str], float]:
+    # Pattern's lexicons load on their first lookup: do it now, while the loading
+    # thread holds the lock, not on two threads at once.
+    polarity("ok")
+    return polarity
+
+
+@lru_cache(maxsize=1)
+def _german_polarity() -> Callable[[str], float]:
+    from textblob_de import PatternTokenizer, TextBlobDE
+
+    # PatternTokenizer: textblob-de's default tokenizer needs NLTK data that the
+    # build cannot download.
+    tokenizer = PatternTokenizer()
+    return _warmed(lambda text: float(TextBlobDE(text, tokenizer=tokenizer).sentiment.polarity))
+
+
+@lru_cache(maxsize=1)
+def _french_polarity() -> Callable[[str], float]:
+    from textblob import TextBlob
+    from textblob_fr import PatternAnalyzer, PatternTagger
+
+    analyzer, tagger = PatternAnalyzer(), PatternTagger()
+    return _warmed(
+        lambda text: float(TextBlob(text, pos_tagger=tagger, analyzer=analyzer).sentiment[0])
+    )
+
+
+@lru_cache(maxsize=1)
+def _spanish_polarity() -> Callable[[str], float]:
+    # The model was pickled with scikit-learn 0.23; scikit-learn warns on loading it
+    # with a later release. The accuracy test on the labelled verbatims is what
+    # says whether it still reads Spanish (tests/pytest/test_voc_languages.py).
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from sentiment_analysis_spanish.sentiment_analysis import SentimentAnalysisSpanish
+
+        model = SentimentAnalysisSpanish()
+    return _warmed(lambda text: 2.0 * float(model.sentiment(text)) - 1.0)
+
+
+_POLARITY: dict[str, Callable[[], Callable[[str], float]]] = {
+    "de": _german_polarity,
+    "fr": _french_polarity,
+    "es": _spanish_polarity,
+}
+_LOADING = threading.Lock()
+"""dbt runs Python models on threads of one process: a scorer is loaded once, by the
+first thread that needs it (the Spanish model takes 10-30 s to unpickle)."""
+
+
+def _polarity(language: str) -> Callable[[str], float]:
+    with _LOADING:
+        return _POLARITY[language]()
+
+
+@lru_cache(maxsize=4)
+def _compiled_phrases(language: str) -> list[tuple[re.Pattern[str], float]]:
+    return _phrases(language)
+
+
+def _is_negated(before: str, language: str) -> bool:
+    words = _WORD.findall(before.lower())[-3:]
+    negations = NEGATIONS[language]
+    # French elides "ne" before a vowel: "n'est", "n'a".
+    elided = language == "fr"
+    return any(word in negations or (elided and word.startswith("n'")) for word in words)
+
+
+def phrase_valence(text: str, language: str) -> float:
+    """The summed valence of the CX phrases in ``text``; each phrase found is taken out
+    of the text before the next pattern is looked for."""
+    total = 0.0
+    for pattern, valence in _compiled_phrases(language):
+        rest = []
+        last = 0
+        for match in pattern.finditer(text):
+            negated = _is_negated(text[max(0, match.start() - 40) : match.start()], language)
+            total += valence * (NEGATION_SCALAR if negated else 1.0)
+            rest.append(text[last : match.start()])
+            last = match.end()
+        if rest:
+            rest.append(text[last:])
+            text = " , ".join(rest)
+    return total
+
+
+def _other_language(text: str, language: str) -> float:
+    polarity = _polarity(language)(text) if _WORD.search(text) else 0.0
+    total = PACKAGE_WEIGHT * polarity + phrase_valence(text, language)
+    return total / math.sqrt(total * total + NORMALISATION_ALPHA)
+
+
+def _compound(text: str, language: str) -> float:
+    return _english(text) if language == "en" else _other_language(text, language)
+
+
+_THREAD = threading.local()
+
+
+def _segmenter(language: str) -> object | None:
+    # A pysbd Segmenter keeps the text it is splitting on itself: one per thread
+    # (dbt runs Python models on threads of one process), never shared.
+    import pysbd
+    from pysbd.languages import LANGUAGE_CODES
+
+    if language not in LANGUAGE_CODES:
+        return None
+    segmenters = _THREAD.__dict__.setdefault("segmenters", {})
+    if language not in segmenters:
+        segmenters[language] = pysbd.Segmenter(language=language, clean=False)
+    return segmenters[language]
+
+
+def sentences(text: str, language: str | None) -> list[str]:
+    """The sentences of ``text`` by the rules of its language (pysbd: abbreviations,
+    decimals, Spanish opening marks), stripped, empty ones left out; a line break
+    ends a sentence. A language pysbd does not know: each line is one sentence."""
+    segmenter = _segmenter(language) if language else None
+    found: list[str] = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        parts = segmenter.segment(line) if segmenter is not None else [line]
+        found.extend(part.strip() for part in parts if part.strip())
+    return found
+
+
+def _label(value: float) -> str:
+    if value >= POSITIVE_AT:
+        return "positive"
+    if value <= NEGATIVE_AT:
+        return "negative"
+    return "neutral"
 
 
 def scored_prefix(comment: str, limit: int = SCORED_PREFIX_CHARS) -> str:
@@ -119,16 +284,34 @@ def score(comment: str | None, language: str | None) -> tuple[float | None, str 
     if language not in SUPPORTED_LANGUAGES:
         return None, "unsupported_language"
     comment = scored_prefix(comment)
-    overall = _compound(comment)
-    sentences = [s for s in re.split(r"[.!?\n]+", comment) if s.strip()]
-    parts = [_compound(s) for s in sentences]
+    overall = _compound(comment, language)
+    parts = [_compound(s, language) for s in sentences(comment, language)]
     if len(parts) > 1 and max(parts) >= MIXED_AT and min(parts) <= -MIXED_AT:
         return overall, "mixed"
-    if overall >= POSITIVE_AT:
-        return overall, "positive"
-    if overall <= NEGATIVE_AT:
-        return overall, "negative"
-    return overall, "neutral"
+    return overall, _label(overall)
+
+
+def score_sentences(
+    comment: str | None, language: str | None
+) -> list[tuple[str, float | None, str | None]]:
+    """(sentence, score, label) for each sentence of a verbatim's ``scored_prefix``
+    (label positive, negative or neutral; a language outside ``SUPPORTED_LANGUAGES``:
+    no score and ``unsupported_language``), and, for a verbatim longer than the
+    prefix, the rest as one more part with no score and the label ``not_scored``."""
+    if comment is None or not comment.strip():
+        return []
+    prefix = scored_prefix(comment)
+    scored: list[tuple[str, float | None, str | None]] = []
+    for sentence in sentences(prefix, language):
+        if language in SUPPORTED_LANGUAGES:
+            value = _compound(sentence, language)
+            scored.append((sentence, value, _label(value)))
+        else:
+            scored.append((sentence, None, "unsupported_language"))
+    rest = comment[len(prefix) :]
+    if rest.strip():
+        scored.append((rest.strip(), None, "not_scored"))
+    return scored
 
 
 def score_comments(comments: pa.Table) -> pa.Table:
@@ -163,3 +346,26 @@ def score_comments(comments: pa.Table) -> pa.Table:
         },
         schema=SENTIMENT_SCHEMA,
     )
+
+
+def score_comment_sentences(comments: pa.Table) -> pa.Table:
+    """One row per sentence of each (response_id, comment_text, language_code):
+    its number from 1, text, language, score and label (``score_sentences``)."""
+    memo: dict[tuple[str | None, str | None], list[tuple[str, float | None, str | None]]] = {}
+    columns: dict[str, list[object]] = {name: [] for name in SENTENCE_SCHEMA.names}
+    for response_id, text, language in zip(
+        comments.column("response_id").to_pylist(),
+        comments.column("comment_text").to_pylist(),
+        comments.column("language_code").to_pylist(),
+        strict=True,
+    ):
+        pair = (text, language)
+        parts = memo[pair] if pair in memo else memo.setdefault(pair, score_sentences(*pair))
+        for number, (sentence, value, label) in enumerate(parts, start=1):
+            columns["response_id"].append(response_id)
+            columns["sentence_number"].append(number)
+            columns["sentence_text"].append(sentence)
+            columns["language_code"].append(language)
+            columns["sentence_sentiment"].append(value)
+            columns["sentence_sentiment_label"].append(label)
+    return pa.table(columns, schema=SENTENCE_SCHEMA)

@@ -20,7 +20,7 @@ from conftest import REPO, TINY, Build, copy_build, dbt_command
 from cx.gate import run_gate
 from cx.gate import suites as gate_suites
 
-MARTS = 25
+MARTS = 26
 TOTAL_EXPECTATIONS = 108  # 104 over the marts, 1 over the reconciliations, 3 of freshness
 
 

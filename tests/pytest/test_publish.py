@@ -24,7 +24,7 @@ pytestmark = pytest.mark.build
 
 CX = Path(sys.executable).with_name("cx")
 BI_READER = REPO / ".venv" / "bi-reader" / "bin" / "python"
-MARTS = 25
+MARTS = 26
 
 
 def _digest(path: Path) -> str:

@@ -29,12 +29,13 @@ def test_english_verbatims(comment, label):
     assert -1 <= value <= 1
 
 
-def test_other_languages_get_no_english_score():
-    assert score("Livraison en retard, le colis était abîmé.", "fr") == (
+def test_a_language_without_a_scorer_gets_no_score():
+    # Italian is not among SUPPORTED_LANGUAGES: no number that would look precise.
+    assert score("Consegna in ritardo, pacco danneggiato.", "it") == (
         None,
         "unsupported_language",
     )
-    assert score("Viel zu teuer.", "de") == (None, "unsupported_language")
+    assert score("Viel zu teuer.", None) == (None, "unsupported_language")
 
 
 def test_no_comment_no_sentiment():
@@ -47,8 +48,8 @@ def test_a_table_of_comments():
         pa.table(
             {
                 "response_id": ["R1", "R2", "R3"],
-                "comment_text": ["Good value for the price.", "Demasiado caro", None],
-                "language_code": ["en", "es", "en"],
+                "comment_text": ["Good value for the price.", "Troppo caro", None],
+                "language_code": ["en", "it", "en"],
             }
         )
     )
@@ -58,7 +59,7 @@ def test_a_table_of_comments():
         None,
     ]
     assert scored.column("comment_sentiment")[1].as_py() is None
-    # len("Good value for the price.") = 25; nothing is scored in Spanish or without a comment.
+    # len("Good value for the price.") = 25; nothing is scored in Italian or without a comment.
     assert scored.column("comment_sentiment_scored_chars").to_pylist() == [25, None, None]
     assert scored.column("is_comment_sentiment_on_prefix").to_pylist() == [False, None, None]
 

@@ -167,6 +167,13 @@ def mart_suites(now: dt.datetime) -> dict[str, list[Any]]:
             e.ExpectColumnValuesToNotBeNull(column="survey_type"),
             between("responses", 1),
         ],
+        # Mention counts: no dbt test states how they nest.
+        "mart_theme_sentiment": [
+            ordered("negative_mentions", "scored_mentions"),
+            ordered("scored_mentions", "mentions"),
+            ordered("responses_mentioning", "mentions"),
+            rate_n("negative_share"),
+        ],
         "mart_nps_drivers": [between("nps_score", 0, 10), between("tickets_30d", 0)],
         "mart_nps_driver_summary": [between("nps", -100, 100), nps_std_error()],
         "fct_customer_value": [*not_future("first_order_at", "last_order_at")],
