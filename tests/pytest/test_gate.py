@@ -21,7 +21,7 @@ from cx.gate import run_gate
 from cx.gate import suites as gate_suites
 
 MARTS = 26
-TOTAL_EXPECTATIONS = 108  # 104 over the marts, 1 over the reconciliations, 3 of freshness
+TOTAL_EXPECTATIONS = 112  # 108 over the marts, 1 over the reconciliations, 3 of freshness
 
 
 # An activity's touchpoint stored twice (dbt's unique test on fct_touchpoints stops it).
