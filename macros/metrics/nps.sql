@@ -90,3 +90,47 @@
         {%- endfor %}
     {%- endfor %}
 {%- endmacro %}
+
+
+{#- NPS per NPS survey type in columns of its own (nps_columns_by_survey_type),
+    one row per row of `grid` (a relation with the `keys` columns): every grid
+    row and survey type gets a row, zero-filled where `counted` (the keys,
+    `survey_type` and the counts of nps_counts) has none. A subquery; the
+    agent, team and stage marts share it. -#}
+{% macro nps_wide_by_survey_type(grid, survey_types, counted, keys) -%}
+    select
+        {%- for key in keys %}
+        nps_by_type.{{ key }},
+        {%- endfor %}
+        {{ nps_columns_by_survey_type() }}
+    from (
+        select
+            {%- for key in keys %}
+            nps_scored.{{ key }},
+            {%- endfor %}
+            nps_scored.survey_type,
+            nps_scored.responses,
+            nps_scored.promoters,
+            nps_scored.passives,
+            nps_scored.detractors,
+            {{ nps_columns('nps_scored.promoters', 'nps_scored.detractors', 'nps_scored.responses') }},
+            {{ is_small_sample('nps_scored.responses') }} as is_small_sample
+        from (
+            select
+                {%- for key in keys %}
+                {{ grid }}.{{ key }},
+                {%- endfor %}
+                {{ survey_types }}.survey_type,
+                {{ nps_counts_or_zero(counted) }}
+            from {{ grid }}
+            cross join {{ survey_types }}
+            left join {{ counted }}
+                on
+                    {%- for key in keys %}
+                    {{ grid }}.{{ key }} = {{ counted }}.{{ key }} and
+                    {%- endfor %}
+                    {{ survey_types }}.survey_type = {{ counted }}.survey_type
+        ) as nps_scored
+    ) as nps_by_type
+    group by {% for key in keys %}nps_by_type.{{ key }}{{ ', ' if not loop.last }}{% endfor %}
+{%- endmacro %}

@@ -232,43 +232,9 @@ nps_counted as (
     group by month, journey_stage, survey_type
 ),
 
-nps_scored as (
-    -- one row per grid cell and NPS survey type
-    select
-        grid.month,
-        grid.journey_stage,
-        nps_survey_types.survey_type,
-        {{ nps_counts_or_zero('nps_counted') }}
-    from grid
-    cross join nps_survey_types
-    left join nps_counted
-        on
-            grid.month = nps_counted.month
-            and grid.journey_stage = nps_counted.journey_stage
-            and nps_survey_types.survey_type = nps_counted.survey_type
-),
-
-nps_by_type as (
-    select
-        month,
-        journey_stage,
-        survey_type,
-        responses,
-        promoters,
-        passives,
-        detractors,
-        {{ nps_columns('promoters', 'detractors', 'responses') }},
-        {{ is_small_sample('responses') }} as is_small_sample
-    from nps_scored
-),
-
 nps_wide as (
-    select
-        month,
-        journey_stage,
-        {{ nps_columns_by_survey_type() }}
-    from nps_by_type
-    group by month, journey_stage
+    -- one row per grid cell, each NPS survey type in columns of its own
+    {{ nps_wide_by_survey_type('grid', 'nps_survey_types', 'nps_counted', ['month', 'journey_stage']) }}
 ),
 
 final as (

@@ -93,43 +93,9 @@ nps_counted as (
     group by month, team, survey_type
 ),
 
-nps_scored as (
-    -- one row per grid cell and NPS survey type
-    select
-        grid.month,
-        grid.team,
-        nps_survey_types.survey_type,
-        {{ nps_counts_or_zero('nps_counted') }}
-    from grid
-    cross join nps_survey_types
-    left join nps_counted
-        on
-            grid.month = nps_counted.month
-            and grid.team = nps_counted.team
-            and nps_survey_types.survey_type = nps_counted.survey_type
-),
-
-nps_by_type as (
-    select
-        month,
-        team,
-        survey_type,
-        responses,
-        promoters,
-        passives,
-        detractors,
-        {{ nps_columns('promoters', 'detractors', 'responses') }},
-        {{ is_small_sample('responses') }} as is_small_sample
-    from nps_scored
-),
-
 nps_wide as (
-    select
-        month,
-        team,
-        {{ nps_columns_by_survey_type() }}
-    from nps_by_type
-    group by month, team
+    -- one row per grid cell, each NPS survey type in columns of its own
+    {{ nps_wide_by_survey_type('grid', 'nps_survey_types', 'nps_counted', ['month', 'team']) }}
 ),
 
 filled as (
