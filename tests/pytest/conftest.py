@@ -9,6 +9,7 @@ cannot drift.
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import shutil
 import subprocess
@@ -69,6 +70,20 @@ def build_env(workdir: Path, extracts_dir: Path | None, **extra: str) -> dict[st
     )
     env.update(extra)
     return env
+
+
+def compile_inline(sql: str, workdir: Path) -> str:
+    """The SQL dbt compiles from ``sql`` (Jinja and the project's macros), to run in DuckDB."""
+    proc = subprocess.run(
+        [str(DBT), "compile", "--quiet", "--output", "json", "--inline", sql],
+        cwd=REPO,
+        env=build_env(workdir, None),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return json.loads(proc.stdout)["compiled"]
 
 
 def dbt_build(workdir: Path, extracts_dir: Path | None, *args: str, **extra: str) -> Build:

@@ -7,15 +7,12 @@ values computed by hand, with a tolerance.
 
 from __future__ import annotations
 
-import json
-import subprocess
-
 import duckdb
 import pyarrow as pa
 import pytest
 from scipy.stats import binomtest
 
-from conftest import DBT, REPO, build_env
+from conftest import compile_inline
 
 pytestmark = pytest.mark.build
 
@@ -58,16 +55,7 @@ INLINE = (
 def computed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     """Every case through the macros as dbt compiles them, one row per case."""
     workdir = tmp_path_factory.mktemp("intervals")
-    proc = subprocess.run(
-        [str(DBT), "compile", "--quiet", "--output", "json", "--inline", INLINE],
-        cwd=REPO,
-        env=build_env(workdir, None),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    sql = json.loads(proc.stdout)["compiled"]
+    sql = compile_inline(INLINE, workdir)
     cases = [
         (name, *NPS_CASES.get(name, (0, 0, 0)), *RATE_CASES.get(name, (0, 0)))
         for name in [*NPS_CASES, *RATE_CASES]
@@ -215,25 +203,12 @@ MEAN_INLINE = (
 T_INLINE = "select df, {{ t_975('df') }} as t from dfs"
 
 
-def _compile(inline: str, workdir) -> str:
-    proc = subprocess.run(
-        [str(DBT), "compile", "--quiet", "--output", "json", "--inline", inline],
-        cwd=REPO,
-        env=build_env(workdir, None),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return json.loads(proc.stdout)["compiled"]
-
-
 @pytest.fixture(scope="module")
 def means(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, dict], dict[int, float]]:
     """Mean cases and the t quantile for df 0..5,000, as dbt compiles the macros."""
     workdir = tmp_path_factory.mktemp("means")
-    mean_sql = _compile(MEAN_INLINE, workdir)
-    t_sql = _compile(T_INLINE, workdir)
+    mean_sql = compile_inline(MEAN_INLINE, workdir)
+    t_sql = compile_inline(T_INLINE, workdir)
     rows = [(name, value) for name, values in MEAN_CASES.items() for value in values or [None]]
     cases = pa.table(
         [pa.array([r[0] for r in rows], pa.string()), pa.array([r[1] for r in rows], pa.float64())],

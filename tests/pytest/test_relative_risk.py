@@ -4,14 +4,12 @@ an honest status wherever the log method has no answer."""
 
 from __future__ import annotations
 
-import json
 import math
-import subprocess
 
 import duckdb
 import pytest
 
-from conftest import DBT, REPO, build_env
+from conftest import compile_inline
 
 pytestmark = pytest.mark.build
 
@@ -33,16 +31,7 @@ CASES = {
 @pytest.fixture(scope="module")
 def computed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple]:
     workdir = tmp_path_factory.mktemp("relative_risk")
-    proc = subprocess.run(
-        [str(DBT), "compile", "--quiet", "--output", "json", "--inline", INLINE],
-        cwd=REPO,
-        env=build_env(workdir, None),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    sql = json.loads(proc.stdout)["compiled"]
+    sql = compile_inline(INLINE, workdir)
     with duckdb.connect() as con:
         con.sql("create table cases (case_name varchar, a bigint, n1 bigint, c bigint, n0 bigint)")
         con.executemany(
