@@ -72,6 +72,19 @@ def build_env(workdir: Path, extracts_dir: Path | None, **extra: str) -> dict[st
     return env
 
 
+def build_generated(workdir: Path, customers: int, seed: int, *selected: str) -> Build:
+    """Extracts of ``customers`` generated customers (``seed``) under ``workdir``, built up
+    to the ``selected`` dbt nodes (and the tests they can run); the build must pass."""
+    from cx.generator import generate
+
+    generate(workdir / "extracts", customers=customers, seed=seed)
+    build = dbt_build(
+        workdir, workdir / "extracts", "--select", *selected, "--indirect-selection", "buildable"
+    )
+    assert build.returncode == 0, build.output
+    return build
+
+
 def compile_inline(sql: str, workdir: Path) -> str:
     """The SQL dbt compiles from ``sql`` (Jinja and the project's macros), to run in DuckDB."""
     proc = subprocess.run(

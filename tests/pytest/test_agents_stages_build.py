@@ -15,29 +15,18 @@ import csv
 import pytest
 from scipy.stats import binomtest, mannwhitneyu
 
-from conftest import REPO, Build, dbt_build
-from cx.generator import ADMINS, AGENTS, SKILLED_AGENTS, generate
+from conftest import REPO, Build, build_generated
+from cx.generator import ADMINS, AGENTS, SKILLED_AGENTS
 
 pytestmark = pytest.mark.build
 
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    workdir = tmp_path_factory.mktemp("agents-stages")
-    generate(workdir / "extracts", customers=5000, seed=11)
-    build = dbt_build(
-        workdir,
-        workdir / "extracts",
-        "--select",
-        "+dim_agents",
-        "+mart_agent_performance",
-        "+mart_team_performance",
-        "+mart_stage_experience",
-        "--indirect-selection",
-        "buildable",
-    )
-    assert build.returncode == 0, build.output
-    return build
+    return build_generated(
+        tmp_path_factory.mktemp("agents-stages"), 5000, 11, "+dim_agents",
+        "+mart_agent_performance", "+mart_team_performance", "+mart_stage_experience",
+    )  # fmt: skip
 
 
 def _wilson(successes: int, trials: int) -> tuple[float, float]:

@@ -15,27 +15,17 @@ import subprocess
 import pytest
 from scipy.stats import binomtest
 
-from conftest import DBT, REPO, Build, build_env, copy_build, dbt_build
-from cx.generator import generate
+from conftest import DBT, REPO, Build, build_env, build_generated, copy_build
 
 pytestmark = pytest.mark.build
 
 
 @pytest.fixture(scope="module")
 def channels_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    workdir = tmp_path_factory.mktemp("channels")
-    generate(workdir / "extracts", customers=4000, seed=3)
-    build = dbt_build(
-        workdir,
-        workdir / "extracts",
-        "--select",
-        "+mart_channel_mix",
+    return build_generated(
+        tmp_path_factory.mktemp("channels"), 4000, 3, "+mart_channel_mix",
         "+mart_channel_transitions",
-        "--indirect-selection",
-        "buildable",
-    )
-    assert build.returncode == 0, build.output
-    return build
+    )  # fmt: skip
 
 
 def _mix(build: Build) -> dict[int, tuple]:

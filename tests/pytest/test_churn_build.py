@@ -9,8 +9,7 @@ import math
 import pytest
 from scipy.stats import t as student_t
 
-from conftest import Build, dbt_build
-from cx.generator import generate
+from conftest import Build, build_generated
 
 pytestmark = pytest.mark.build
 
@@ -18,13 +17,7 @@ pytestmark = pytest.mark.build
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Build:
     """20,000 generated customers (seed 7), built up to the marts once for this module."""
-    workdir = tmp_path_factory.mktemp("churn")
-    generate(workdir / "extracts", customers=20_000, seed=7)
-    build = dbt_build(
-        workdir, workdir / "extracts", "--select", "+marts", "--indirect-selection", "buildable"
-    )
-    assert build.returncode == 0, build.output
-    return build
+    return build_generated(tmp_path_factory.mktemp("churn"), 20_000, 7, "+marts")
 
 
 @pytest.mark.parametrize("driver", ["reopened_ticket", "bad_rating"])

@@ -13,8 +13,8 @@ from __future__ import annotations
 import pytest
 from scipy.stats import binomtest
 
-from conftest import Build, dbt_build
-from cx.generator import COUNTER_TONE, generate
+from conftest import Build, build_generated
+from cx.generator import COUNTER_TONE
 
 pytestmark = pytest.mark.build
 
@@ -23,19 +23,9 @@ LANGUAGES = ("en", "de", "fr", "es")
 
 @pytest.fixture(scope="module")
 def generated_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    workdir = tmp_path_factory.mktemp("theme_sentiment")
-    extracts = workdir / "extracts"
-    generate(extracts, customers=6_000, seed=7)
-    build = dbt_build(
-        workdir,
-        extracts,
-        "--select",
-        "+mart_theme_sentiment",
-        "--indirect-selection",
-        "buildable",
+    return build_generated(
+        tmp_path_factory.mktemp("theme_sentiment"), 6_000, 7, "+mart_theme_sentiment"
     )
-    assert build.returncode == 0, build.output
-    return build
 
 
 def _pooled(build: Build) -> dict[tuple[str, str], tuple]:
