@@ -48,6 +48,7 @@ final as (
         customers.acquisition_channel,
         customers.created_at,
         least(customers.created_at, activity.first_touchpoint_at) as first_seen_at,
+        activity.first_touchpoint_at,
         activity.last_touchpoint_at,
         coalesce(activity.touchpoints, 0) as touchpoints,
         customers.lifecycle_stage,
