@@ -1,0 +1,462 @@
+"""The semantic layer (MetricFlow, models/semantic/) on the committed sample: every metric
+returns, at two grains or more, what a hand-written query over the marts returns, so a
+metric definition that drifts from its mart fails here.
+
+MetricFlow writes the SQL of each query (its own planner and DuckDB dialect, as `mf query`
+does); DuckDB runs it on the sample's build database. `mf` itself, through dbt's adapter,
+is run once for `mf validate-configs` and once for a query.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import math
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import REPO, Build, build_env, copy_build, dbt_command
+
+pytestmark = pytest.mark.build
+
+MF = Path(sys.executable).with_name("mf")
+
+# Everything the semantic models and the marts compared with read, without dbt's tests
+# (the sample's build with every test is test_build's and the gate's business).
+SELECTED = [
+    "+dim_customers", "+dim_agents", "+fct_survey_responses", "+fct_support_tickets",
+    "+fct_touchpoints", "+int_orders_converted", "+fct_customer_value", "+fct_customer_churn",
+    "time_spine_daily", "+mart_nps_monthly", "+mart_csat_ces_monthly", "+mart_support_monthly",
+    "+mart_team_performance", "+mart_cohort_retention",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """The committed sample built into a database and target folder of its own."""
+    workdir = tmp_path_factory.mktemp("semantic")
+    build = dbt_command(
+        "build", workdir, None, "--select", *SELECTED,
+        "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test",
+    )  # fmt: skip
+    assert build.returncode == 0, build.output
+    return build
+
+
+class _DuckDbDialect:
+    """What MetricFlow's planner asks of a SQL client to write SQL: the engine and its
+    renderer. The tests run the SQL in DuckDB themselves; this client never does."""
+
+    def __init__(self) -> None:
+        from metricflow.protocols.sql_client import SqlEngine
+        from metricflow.sql.render.duckdb_renderer import DuckDbSqlPlanRenderer
+
+        self.sql_engine_type = SqlEngine.DUCKDB
+        self.sql_plan_renderer = DuckDbSqlPlanRenderer()
+
+    def render_bind_parameter_key(self, bind_parameter_key: str) -> str:
+        return f"${bind_parameter_key}"
+
+    def query(self, *args: object, **kwargs: object) -> None:
+        raise AssertionError("the tests run MetricFlow's SQL in DuckDB themselves")
+
+    execute = dry_run = query
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def semantic(sample: Build):
+    """A function: metrics and group-bys -> {group-by values: {metric: value}}."""
+    from metricflow.engine.metricflow_engine import MetricFlowEngine, MetricFlowQueryRequest
+    from metricflow_semantics.model.dbt_manifest_parser import (
+        parse_manifest_from_dbt_generated_manifest,
+    )
+    from metricflow_semantics.model.semantic_manifest_lookup import SemanticManifestLookup
+
+    manifest_json = (sample.database.parent / "target" / "semantic_manifest.json").read_text(
+        encoding="utf-8"
+    )
+    manifest = parse_manifest_from_dbt_generated_manifest(manifest_json)
+    engine = MetricFlowEngine(SemanticManifestLookup(manifest), _DuckDbDialect())
+    con = duckdb.connect(str(sample.database), read_only=True)
+
+    def query(metrics: list[str], group_by: list[str]) -> dict[tuple, dict[str, object]]:
+        request = MetricFlowQueryRequest.create(metric_names=metrics, group_by_names=group_by)
+        statement = engine.explain(request).sql_statement
+        assert not statement.bind_parameter_set.param_items
+        relation = con.sql(statement.sql)
+        rows: dict[tuple, dict[str, object]] = {}
+        for row in relation.fetchall():
+            values = dict(zip(relation.columns, row, strict=True))
+            key = tuple(_day(values.pop(name)) for name in group_by)
+            assert key not in rows, key
+            rows[key] = values
+        return rows
+
+    yield query
+    con.close()
+
+
+def _day(value: object) -> object:
+    """A period's start as a date (MetricFlow truncates timestamps), anything else as is."""
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _marts(sample: Build, sql: str, metrics: list[str]) -> dict[tuple, dict[str, object]]:
+    """{keys: {metric: value}} from a query whose last len(metrics) columns are the metrics."""
+    rows = {}
+    for row in sample.query(sql):
+        keys, values = row[: len(row) - len(metrics)], row[len(row) - len(metrics) :]
+        rows[tuple(_day(key) for key in keys)] = dict(zip(metrics, values, strict=True))
+    return rows
+
+
+def _assert_same(got: dict, expected: dict) -> None:
+    """Same keys, and every value equal (floats within 1e-9 relative, 1e-9 absolute)."""
+    assert expected, "the sample holds no rows to compare"
+    assert sorted(got, key=repr) == sorted(expected, key=repr)
+    for key, values in expected.items():
+        for metric, value in values.items():
+            mf_value = got[key][metric]
+            if value is None or mf_value is None:
+                assert mf_value is None and value is None, (key, metric, mf_value, value)
+            else:
+                assert math.isclose(float(mf_value), float(value), rel_tol=1e-9, abs_tol=1e-9), (
+                    key,
+                    metric,
+                    mf_value,
+                    value,
+                )
+
+
+def _quarter(row: dict[str, str]) -> dt.date:
+    """The quarter's first day from `mf query --csv`'s `metric_time__quarter`."""
+    return dt.datetime.fromisoformat(row["metric_time__quarter"]).date()
+
+
+def _with(rows: dict, metric: str) -> dict:
+    """The rows where ``metric`` (a count) is above zero."""
+    return {key: values for key, values in rows.items() if values[metric]}
+
+
+NPS_METRICS = [
+    "nps_responses",
+    "promoters",
+    "detractors",
+    "nps",
+    "promoter_share",
+    "detractor_share",
+]
+
+
+def test_nps_by_month_and_survey_type_is_mart_nps_monthly(semantic, sample: Build):
+    got = semantic(
+        [*NPS_METRICS, "nps_survey_types"], ["metric_time__month", "response__survey_type"]
+    )
+    # CSAT and CES responses answer no NPS question: no responses, no NPS.
+    for (_, survey_type), values in got.items():
+        if survey_type in ("csat", "ces"):
+            assert values["nps_responses"] == 0 and values["nps"] is None
+        else:
+            assert values["nps_survey_types"] == 1
+    expected = _marts(
+        sample,
+        "select month, survey_type, responses, promoters, detractors, nps,"
+        " promoters / responses, detractors / responses"
+        " from marts.mart_nps_monthly where segment = 'all' and responses > 0",
+        NPS_METRICS,
+    )
+    nps_rows = _with(got, "nps_responses")
+    _assert_same({key: {m: nps_rows[key][m] for m in NPS_METRICS} for key in nps_rows}, expected)
+
+
+def test_nps_by_segment_and_survey_type_adds_up_the_months(semantic, sample: Build):
+    # Over the months: NPS = 100 * (sum promoters - sum detractors) / sum responses, and a
+    # response without a customer (segment `unknown` in the mart) has no segment here.
+    got = semantic(NPS_METRICS, ["customer__segment", "response__survey_type"])
+    expected = _marts(
+        sample,
+        "select nullif(segment, 'unknown'), survey_type, sum(responses), sum(promoters),"
+        " sum(detractors), 100.0 * (sum(promoters) - sum(detractors)) / sum(responses),"
+        " sum(promoters) / sum(responses), sum(detractors) / sum(responses)"
+        " from marts.mart_nps_monthly where segment <> 'all'"
+        " group by all having sum(responses) > 0",
+        NPS_METRICS,
+    )
+    _assert_same(_with(got, "nps_responses"), expected)
+
+
+def test_nps_is_never_pooled_over_survey_types(semantic, sample: Build):
+    # By quarter alone: where both NPS survey types answered, NPS and the shares are null
+    # (never one pooled score); where only one did, they are that type's.
+    got = semantic([*NPS_METRICS, "nps_survey_types"], ["metric_time__quarter"])
+    expected = _marts(
+        sample,
+        "select date_trunc('quarter', month), sum(responses), sum(promoters), sum(detractors),"
+        " case when count(distinct survey_type) filter (where responses > 0) = 1"
+        "  then 100.0 * (sum(promoters) - sum(detractors)) / sum(responses) end,"
+        " case when count(distinct survey_type) filter (where responses > 0) = 1"
+        "  then sum(promoters) / sum(responses) end,"
+        " case when count(distinct survey_type) filter (where responses > 0) = 1"
+        "  then sum(detractors) / sum(responses) end,"
+        " count(distinct survey_type) filter (where responses > 0)"
+        " from marts.mart_nps_monthly where segment = 'all' group by all having sum(responses) > 0",
+        [*NPS_METRICS, "nps_survey_types"],
+    )
+    _assert_same(_with(got, "nps_responses"), expected)
+    assert any(values["nps_survey_types"] == 2 and values["nps"] is None for values in got.values())
+
+
+SURVEY_METRICS = [
+    "csat_responses", "csat_satisfied", "csat",
+    "ces_responses", "ces_easy", "ces_easy_share", "ces",
+]  # fmt: skip
+
+
+def test_csat_and_ces_by_month_are_mart_csat_ces_monthly(semantic, sample: Build):
+    got = semantic(SURVEY_METRICS, ["metric_time__month"])
+    expected = _marts(
+        sample,
+        "select month, csat_responses, csat_satisfied, survey_csat_share, ces_responses, ces_easy,"
+        " ces_easy_share, ces_mean from marts.mart_csat_ces_monthly"
+        " where csat_responses + ces_responses > 0",
+        SURVEY_METRICS,
+    )
+    got = {k: v for k, v in got.items() if v["csat_responses"] + v["ces_responses"] > 0}
+    _assert_same(got, expected)
+
+
+def test_csat_and_ces_by_quarter_add_up_the_months(semantic, sample: Build):
+    # A quarter's CES mean is its months' means weighted by their responses.
+    got = semantic(SURVEY_METRICS, ["metric_time__quarter"])
+    expected = _marts(
+        sample,
+        "select date_trunc('quarter', month), sum(csat_responses), sum(csat_satisfied),"
+        " sum(csat_satisfied) / nullif(sum(csat_responses), 0), sum(ces_responses), sum(ces_easy),"
+        " sum(ces_easy) / nullif(sum(ces_responses), 0),"
+        " sum(ces_mean * ces_responses) / nullif(sum(ces_responses), 0)"
+        " from marts.mart_csat_ces_monthly group by all"
+        " having sum(csat_responses) + sum(ces_responses) > 0",
+        SURVEY_METRICS,
+    )
+    got = {k: v for k, v in got.items() if v["csat_responses"] + v["ces_responses"] > 0}
+    _assert_same(got, expected)
+
+
+SUPPORT_METRICS = [
+    "tickets", "solved_tickets", "one_touch_tickets", "one_touch_rate", "good_ratings",
+    "rated_tickets", "helpdesk_csat", "median_first_reply_minutes",
+]  # fmt: skip
+
+
+def test_support_metrics_by_month_are_mart_support_monthly(semantic, sample: Build):
+    got = semantic(SUPPORT_METRICS, ["metric_time__month"])
+    expected = _marts(
+        sample,
+        "select month, tickets, solved_tickets, one_touch_tickets, one_touch_rate, good_ratings,"
+        " good_ratings + bad_ratings, helpdesk_csat, median_first_reply_minutes"
+        " from marts.mart_support_monthly where channel = 'all' and tickets > 0",
+        SUPPORT_METRICS,
+    )
+    _assert_same(got, expected)
+
+
+def test_support_metrics_by_month_and_team_are_mart_team_performance(semantic, sample: Build):
+    # Tickets without an agent or admin assignee have no team, here as in the mart.
+    got = semantic(SUPPORT_METRICS, ["metric_time__month", "agent__team"])
+    expected = _marts(
+        sample,
+        "select month, team, tickets_assigned, solved_tickets, one_touch_tickets, one_touch_rate,"
+        " good_ratings, good_ratings + bad_ratings, helpdesk_csat, median_first_reply_minutes"
+        " from marts.mart_team_performance where tickets_assigned > 0",
+        SUPPORT_METRICS,
+    )
+    assert {team for (_, team) in got} - {team for (_, team) in expected} == {None}
+    _assert_same({key: values for key, values in got.items() if key[1] is not None}, expected)
+
+
+def test_revenue_by_month_is_mart_cohort_retention(semantic, sample: Build):
+    # A cohort row's month is its cohort month plus the months since the first order.
+    got = semantic(["revenue_usd", "purchases"], ["metric_time__month"])
+    expected = _marts(
+        sample,
+        "select cohort_month + to_months(months_since_first_order), sum(revenue_usd)"
+        " from marts.mart_cohort_retention group by all having sum(active_customers) > 0",
+        ["revenue_usd"],
+    )
+    revenue = {key: {"revenue_usd": values["revenue_usd"]} for key, values in got.items()}
+    _assert_same(_with(revenue, "revenue_usd"), expected)
+    # Months with orders but no purchase (only refunds or cancellations) have no revenue.
+    assert all(values["revenue_usd"] is None for values in got.values() if not values["purchases"])
+
+
+@pytest.mark.parametrize("dimension", ["segment", "country"])
+def test_revenue_and_purchases_by_customer_are_fct_customer_value(
+    semantic, sample: Build, dimension
+):
+    # The sample's CLV observation end is its last order: historical revenue is all of it.
+    got = semantic(["revenue_usd", "purchases"], [f"customer__{dimension}"])
+    expected = _marts(
+        sample,
+        f"select customers.{dimension}, sum(value.historical_revenue_usd), sum(value.orders)"
+        " from marts.fct_customer_value as value"
+        " inner join marts.dim_customers as customers using (customer_id) group by all",
+        ["revenue_usd", "purchases"],
+    )
+    _assert_same(_with(got, "purchases"), expected)
+
+
+@pytest.mark.parametrize(
+    ("group_by", "key"),
+    [
+        ("metric_time__month", "date_trunc('month', first_seen_at)"),
+        ("customer__segment", "segment"),
+        ("customer__country", "country"),
+    ],
+)
+def test_customers_are_dim_customers(semantic, sample: Build, group_by, key):
+    got = semantic(["customers"], [group_by])
+    expected = _marts(
+        sample, f"select {key}, count(*) from marts.dim_customers group by all", ["customers"]
+    )
+    _assert_same(got, expected)
+
+
+VALUE_METRICS = ["first_purchase_customers", "predicted_clv_12m_usd", "p_alive_mean"]
+
+
+@pytest.mark.parametrize(
+    ("group_by", "key"),
+    [
+        ("metric_time__month", "date_trunc('month', value.first_order_at)"),
+        ("metric_time__quarter", "date_trunc('quarter', value.first_order_at)"),
+        ("customer__churn_status", "churn.churn_status"),
+    ],
+)
+def test_clv_and_p_alive_are_fct_customer_value(semantic, sample: Build, group_by, key):
+    got = semantic(VALUE_METRICS, [group_by])
+    expected = _marts(
+        sample,
+        f"select {key}, count(*), sum(value.predicted_clv_12m_usd), avg(value.p_alive)"
+        " from marts.fct_customer_value as value"
+        " inner join marts.fct_customer_churn as churn using (customer_id) group by all",
+        VALUE_METRICS,
+    )
+    _assert_same(got, expected)
+
+
+@pytest.mark.parametrize(
+    ("group_by", "key"),
+    [
+        ("metric_time__month", "date_trunc('month', customers.first_touchpoint_at)"),
+        ("customer__segment", "customers.segment"),
+    ],
+)
+def test_first_touch_to_purchase_rate(semantic, sample: Build, group_by, key):
+    # Converted: the first completed order on the UTC day of the first touchpoint or in the
+    # 89 days after it (day + 0 .. day + 89, a 90-day window in days).
+    got = semantic(["first_touch_to_purchase_rate"], [group_by])
+    expected = _marts(
+        sample,
+        f"select {key}, count(*) filter (where"
+        "  cast(value.first_order_at as date) >= cast(customers.first_touchpoint_at as date)"
+        "  and cast(value.first_order_at as date)"
+        "   < cast(customers.first_touchpoint_at as date) + 90"
+        " ) / count(*)"
+        " from marts.dim_customers as customers"
+        " left join marts.fct_customer_value as value using (customer_id)"
+        " where customers.first_touchpoint_at is not null group by all",
+        ["first_touch_to_purchase_rate"],
+    )
+    _assert_same(got, expected)
+    # The window matters: some first purchases come later than 89 days after the first touch.
+    late = sample.query(
+        "select count(*) from marts.dim_customers as customers"
+        " inner join marts.fct_customer_value as value using (customer_id)"
+        " where cast(value.first_order_at as date)"
+        "  >= cast(customers.first_touchpoint_at as date) + 90"
+    )
+    assert late[0][0] > 0
+
+
+@pytest.mark.parametrize(
+    ("group_by", "key"),
+    [
+        (["touchpoint__channel_group"], "channel_group"),
+        (
+            ["metric_time__month", "touchpoint__journey_stage"],
+            "date_trunc('month', occurred_at), journey_stage",
+        ),
+    ],
+)  # fmt: skip
+def test_touchpoints_are_fct_touchpoints(semantic, sample: Build, group_by, key):
+    got = semantic(["touchpoints", "touchpoint_customers"], group_by)
+    expected = _marts(
+        sample,
+        f"select {key}, count(*), count(distinct customer_id)"
+        " from marts.fct_touchpoints group by all",
+        ["touchpoints", "touchpoint_customers"],
+    )
+    _assert_same(got, expected)
+
+
+def _mf(sample: Build, workdir: Path, *args: str) -> subprocess.CompletedProcess:
+    """`mf` through dbt's adapter on a copy of the sample's build database (dbt's adapter
+    opens it for writing, which the tests' open reader would block), from a project folder
+    holding the project files and the build's semantic manifest (`mf` reads
+    `<project>/target/semantic_manifest.json`)."""
+    project = workdir / "project"
+    if not project.exists():
+        (project / "target").mkdir(parents=True)
+        for name in ("dbt_project.yml", "profiles.yml"):
+            shutil.copy(REPO / name, project / name)
+        shutil.copy(
+            sample.database.parent / "target" / "semantic_manifest.json", project / "target"
+        )
+    database = workdir / "build.duckdb"
+    if not database.exists():
+        copy_build(sample, database)
+    env = build_env(workdir, None)
+    env.pop("DBT_TARGET_PATH")
+    return subprocess.run(
+        [str(MF), *args], cwd=project, env=env, capture_output=True, text=True, check=False
+    )
+
+
+def test_mf_validates_the_semantic_layer_against_the_build(sample: Build, tmp_path: Path):
+    proc = _mf(sample, tmp_path, "validate-configs")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "ERRORS: 0" in proc.stdout
+    assert "ERRORS: 1" not in proc.stdout  # the warehouse checks ran the metrics' SQL too
+
+
+def test_mf_query_answers_nps_by_quarter(sample: Build, tmp_path: Path):
+    out = tmp_path / "nps.csv"
+    proc = _mf(
+        sample, tmp_path, "query", "--metrics", "nps,nps_responses",
+        "--group-by", "metric_time__quarter,response__survey_type", "--csv", str(out),
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    with out.open(encoding="utf-8") as rows:
+        got = {
+            (_quarter(row), row["response__survey_type"]): {
+                "nps_responses": int(row["nps_responses"]),
+                "nps": float(row["nps"]) if row["nps"] else None,
+            }
+            for row in csv.DictReader(rows)
+        }  # fmt: skip
+    expected = _marts(
+        sample,
+        "select date_trunc('quarter', month), survey_type, sum(responses),"
+        " 100.0 * (sum(promoters) - sum(detractors)) / sum(responses)"
+        " from marts.mart_nps_monthly where segment = 'all' group by all having sum(responses) > 0",
+        ["nps_responses", "nps"],
+    )
+    _assert_same(_with(got, "nps_responses"), expected)
