@@ -1,7 +1,8 @@
 {#- One row per UTC calendar day, the time spine MetricFlow joins metrics to
-    (models/semantic/_semantic__time_spine.yml). The range holds every date
-    the marts can carry: 1970-01-01 (the earliest a CRM export can hold) to
-    2099-12-31; 47,846 rows. -#}
+    when a query asks for it (models/semantic/_semantic__time_spine.yml). The
+    range is fixed, not read from the data, so it never changes with a build:
+    1970-01-01 to 2099-12-31 (47,482 rows) holds the sample's dates, the CDNOW
+    data's (1997-1998) and any extract's of this century. -#}
 with
 
 days as (
