@@ -71,21 +71,21 @@ class _DuckDbDialect:
         pass
 
 
-@pytest.fixture(scope="module")
-def semantic(sample: Build):
-    """A function: metrics and group-bys -> {group-by values: {metric: value}}."""
+def _semantic_queries(build: Build):
+    """A function: metrics and group-bys -> {group-by values: {metric: value}}, answered
+    on ``build`` with its own semantic manifest; and the connection to close."""
     from metricflow.engine.metricflow_engine import MetricFlowEngine, MetricFlowQueryRequest
     from metricflow_semantics.model.dbt_manifest_parser import (
         parse_manifest_from_dbt_generated_manifest,
     )
     from metricflow_semantics.model.semantic_manifest_lookup import SemanticManifestLookup
 
-    manifest_json = (sample.database.parent / "target" / "semantic_manifest.json").read_text(
+    manifest_json = (build.database.parent / "target" / "semantic_manifest.json").read_text(
         encoding="utf-8"
     )
     manifest = parse_manifest_from_dbt_generated_manifest(manifest_json)
     engine = MetricFlowEngine(SemanticManifestLookup(manifest), _DuckDbDialect())
-    con = duckdb.connect(str(sample.database), read_only=True)
+    con = duckdb.connect(str(build.database), read_only=True)
 
     def query(metrics: list[str], group_by: list[str]) -> dict[tuple, dict[str, object]]:
         request = MetricFlowQueryRequest.create(metric_names=metrics, group_by_names=group_by)
@@ -100,6 +100,21 @@ def semantic(sample: Build):
             rows[key] = values
         return rows
 
+    return query, con
+
+
+@pytest.fixture(scope="module")
+def semantic(sample: Build):
+    """Semantic-layer queries on the sample (``_semantic_queries``)."""
+    query, con = _semantic_queries(sample)
+    yield query
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def tiny_semantic(tiny_build: Build):
+    """Semantic-layer queries on the hand-made tiny extracts (``_semantic_queries``)."""
+    query, con = _semantic_queries(tiny_build)
     yield query
     con.close()
 
@@ -405,6 +420,45 @@ def test_touchpoints_are_fct_touchpoints(semantic, sample: Build, group_by, key)
         ["touchpoints", "touchpoint_customers"],
     )
     _assert_same(got, expected)
+
+
+def test_metrics_on_the_tiny_extracts_by_hand(tiny_semantic):
+    feb, apr = dt.date(2025, 2, 1), dt.date(2025, 4, 1)
+    # One valid NPS response, R_aaaaaaaaaaaaaaa, 9 (a promoter), ended 2025-04-01 02:05 UTC
+    # (the other lines are a preview, an 11, a 9.5): NPS 100 * (1 - 0) / 1 = 100, promoter
+    # share 1 / 1, detractor share 0 / 1. No valid CSAT or CES response.
+    nps = tiny_semantic(NPS_METRICS, ["metric_time__month", "response__survey_type"])
+    _assert_same(nps, {
+        (apr, "relationship_nps"): {
+            "nps_responses": 1, "promoters": 1, "detractors": 0, "nps": 100.0,
+            "promoter_share": 1.0, "detractor_share": 0.0,
+        },
+    })  # fmt: skip
+    # Tickets of February 2025: 500 (agent 1, team `orders`): solved, rated good, one public
+    # agent comment 30 minutes after creation (10:00 -> 10:30); 501: no assignee, new,
+    # unoffered, no reply. Team `orders`: 1 ticket, one-touch 1 / 1, help-desk CSAT
+    # 1 / (1 + 0), median first reply 30; no team: 1 ticket, no rate, no reply.
+    support = tiny_semantic(SUPPORT_METRICS, ["metric_time__month", "agent__team"])
+    _assert_same(support, {
+        (feb, "orders"): {
+            "tickets": 1, "solved_tickets": 1, "one_touch_tickets": 1, "one_touch_rate": 1.0,
+            "good_ratings": 1, "rated_tickets": 1, "helpdesk_csat": 1.0,
+            "median_first_reply_minutes": 30.0,
+        },
+        (feb, None): {
+            "tickets": 1, "solved_tickets": 0, "one_touch_tickets": 0, "one_touch_rate": None,
+            "good_ratings": 0, "rated_tickets": 0, "helpdesk_csat": None,
+            "median_first_reply_minutes": None,
+        },
+    })  # fmt: skip
+    # February's orders: O1 (C001, completed, 100.50 usd) is the one purchase of a live
+    # customer; O2 is refunded, O3's contact C999 is not in the extract. Revenue 100.50.
+    revenue = tiny_semantic(["revenue_usd", "purchases"], ["metric_time__month"])
+    _assert_same(revenue, {(feb,): {"purchases": 1, "revenue_usd": 100.50}})
+    # C001, the one customer with a touchpoint, was first touched on 2025-01-09 (an ad
+    # click) and first bought on 2025-02-01, 23 days later, inside 90: 1 / 1 = 1.
+    conversion = tiny_semantic(["first_touch_to_purchase_rate"], ["metric_time__month"])
+    _assert_same(conversion, {(dt.date(2025, 1, 1),): {"first_touch_to_purchase_rate": 1.0}})
 
 
 def _mf(sample: Build, workdir: Path, *args: str) -> subprocess.CompletedProcess:
