@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 BI_READER_DUCKDB := 1.1.3
+# The SQLAlchemy 1.4 side of BI clients, as Superset 6.1 pins it (README, Connect your BI tool).
+BI_SQLA14 := sqlalchemy==1.4.54 duckdb-engine==0.17.0 duckdb==2.0.1
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml Makefile | cksum | cut -d' ' -f1)
 
 .PHONY: setup build docs test test-unit lint dbt-test pytest sample bench bench-clv bench-identity bench-gate lock clean
@@ -20,6 +22,9 @@ $(STAMP): requirements.lock pyproject.toml Makefile
 	@# A DuckDB 1.x client, as BI drivers ship, for the test that opens the published file.
 	@test -x $(VENV)/bi-reader/bin/python || $(PYTHON) -m venv $(VENV)/bi-reader
 	$(VENV)/bi-reader/bin/python -m pip install --quiet --disable-pip-version-check duckdb==$(BI_READER_DUCKDB)
+	@# A SQLAlchemy 1.4 client with duckdb-engine, for the test that reflects every mart.
+	@test -x $(VENV)/bi-sqla14/bin/python || $(PYTHON) -m venv $(VENV)/bi-sqla14
+	$(VENV)/bi-sqla14/bin/python -m pip install --quiet --disable-pip-version-check $(BI_SQLA14)
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
