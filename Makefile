@@ -8,7 +8,7 @@ BI_READER_DUCKDB := 1.1.3
 BI_SQLA14 := sqlalchemy==1.4.54 duckdb-engine==0.17.0 duckdb==2.0.1
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml Makefile | cksum | cut -d' ' -f1)
 
-.PHONY: setup build docs test test-unit lint dbt-test pytest sample bench bench-clv bench-identity bench-gate lock clean
+.PHONY: setup build docs superset-check superset-lock test test-unit lint dbt-test pytest sample bench bench-clv bench-identity bench-gate lock clean
 
 setup: $(STAMP)
 
@@ -44,8 +44,8 @@ test: setup
 # target or build database a `cx build` running beside it writes.
 LINT_DBT := DBT_TARGET_PATH=target/lint CX_BUILD_DB=target/lint/lint.duckdb
 lint: setup
-	$(BIN)/ruff check python tests/pytest
-	$(BIN)/ruff format --check python tests/pytest
+	$(BIN)/ruff check python tests/pytest tools
+	$(BIN)/ruff format --check python tests/pytest tools
 	@mkdir -p target/lint
 	$(LINT_DBT) $(BIN)/sqlfluff lint models tests --disable-progress-bar
 
@@ -71,6 +71,28 @@ docs: setup
 	@mkdir -p $(DOCS_DIR)
 	cp target/docs/static_index.html $(DOCS_DIR)/index.html
 	@echo "Documentation site: $(DOCS_DIR)/index.html (open it in a browser)"
+
+## Opt-in, not part of `make test`: Superset 6.1 in its own environment (about 900 MB,
+## SQLAlchemy 1.4) registers the published file, creates a dataset for every mart and
+## runs a chart query on a server bound to 127.0.0.1 (tools/superset/superset_check.py).
+SUPERSET_VENV := .venv-superset
+SUPERSET_LOCK := tools/superset/requirements.lock
+SUPERSET_STAMP := $(SUPERSET_VENV)/.installed-$(shell cat $(SUPERSET_LOCK) | cksum | cut -d' ' -f1)
+superset-check: $(SUPERSET_STAMP)
+	@test -f "$${CX_BI_DB:-warehouse/bi.duckdb}" || { echo "No published file yet: run 'make build' first."; exit 1; }
+	$(SUPERSET_VENV)/bin/python tools/superset/superset_check.py "$${CX_BI_DB:-warehouse/bi.duckdb}"
+
+$(SUPERSET_STAMP): $(SUPERSET_LOCK)
+	@test -x $(SUPERSET_VENV)/bin/python || $(PYTHON) -m venv $(SUPERSET_VENV)
+	$(SUPERSET_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r $(SUPERSET_LOCK)
+	@rm -f $(SUPERSET_VENV)/.installed-*
+	@touch $@
+
+## Rewrite tools/superset/requirements.lock from its requirements.txt, in a throwaway environment.
+superset-lock:
+	rm -rf /tmp/cx-superset-lock && $(PYTHON) -m venv /tmp/cx-superset-lock
+	/tmp/cx-superset-lock/bin/pip install --quiet -r tools/superset/requirements.txt
+	/tmp/cx-superset-lock/bin/pip freeze --all | grep -v '^pip==' > $(SUPERSET_LOCK)
 
 ## Regenerate the committed sample (the determinism test checks it is unchanged).
 sample: setup
