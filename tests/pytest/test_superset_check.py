@@ -62,6 +62,16 @@ def test_a_column_without_its_comment_is_named_without_echoing_any_text():
     ]
 
 
+def test_a_column_the_file_left_without_a_comment_fails_even_if_superset_agrees():
+    columns = [*COLUMNS[:2], PublishedColumn("created_at", "TIMESTAMP", None)]
+    failures, _ = superset_check.check_dataset(
+        "fct_support_tickets", columns, _dataset(("created_at", "TIMESTAMP", None))
+    )
+    assert failures == [
+        "fct_support_tickets: 1 column(s) without a comment in the published file: created_at"
+    ]
+
+
 def test_missing_extra_and_untyped_columns_each_fail():
     dataset = [
         column for column in _dataset(("created_at", "UNKNOWN", COLUMNS[2].comment))
@@ -133,6 +143,7 @@ def test_the_reference_is_read_from_the_file_published_marts_only(tmp_path):
             " survey_type varchar, nps double, responses bigint)"
         )
         con.execute("comment on column marts.mart_nps_monthly.nps is 'Net Promoter Score.'")
+        con.execute("comment on table marts.mart_nps_monthly is 'NPS by month.'")
         con.execute(
             "insert into marts.mart_nps_monthly values"
             " ('2024-05-01', 'all', 'relationship_nps', null, 0),"
@@ -152,6 +163,7 @@ def test_the_reference_is_read_from_the_file_published_marts_only(tmp_path):
     ]  # fmt: skip
     assert published.marts["mart_nps_monthly"][3].comment == "Net Promoter Score."
     assert published.marts["mart_nps_monthly"][0].comment is None
+    assert published.comments == {"mart_nps_monthly": "NPS by month."}
     assert published.row_counts == {"mart_nps_monthly": 4}
     assert published.nps_by_month == MART  # segment `all`, relationship survey, by month
 
@@ -159,3 +171,10 @@ def test_the_reference_is_read_from_the_file_published_marts_only(tmp_path):
 def test_a_missing_file_stops_before_anything_is_installed_or_started(tmp_path, capsys):
     assert superset_check.main([str(tmp_path / "absent.duckdb")]) == 2
     assert "absent.duckdb does not exist; run `make build` first." in capsys.readouterr().out
+
+
+def test_a_file_that_is_not_a_publication_stops_with_its_name(tmp_path, capsys):
+    other = tmp_path / "other.duckdb"
+    duckdb.connect(str(other)).close()
+    assert superset_check.main([str(other)]) == 2
+    assert f"{other} is not a published file" in capsys.readouterr().out

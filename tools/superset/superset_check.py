@@ -8,7 +8,8 @@ database and an admin, starts Superset on 127.0.0.1 on a free port, and through 
 1. tests and registers the published file read-only as a database;
 2. lists the schema `bi.marts` and every published mart in it;
 3. creates a dataset for every mart (``meta.published_marts``) and checks that each got
-   every column of the file, each with its DuckDB comment as its description;
+   every column of the file, each with its DuckDB comment as its description, and that
+   SQL Lab's table metadata shows the mart's comment;
 4. runs a query in SQL Lab (every mart's row count) and one chart-data query (NPS by month,
    a chart metric over promoters, detractors and responses) and compares both with the
    same numbers read straight from the file with DuckDB;
@@ -69,6 +70,7 @@ class Published:
     """What the file holds, read with DuckDB: the reference every check compares with."""
 
     marts: dict[str, list[PublishedColumn]]
+    comments: dict[str, str | None]
     row_counts: dict[str, int]
     nps_by_month: list[tuple[dt.date, float | None, int]]
 
@@ -92,17 +94,32 @@ def read_published(bi_file: Path) -> Published:
             " where schema_name = ? order by table_name, column_index",
             params=[SCHEMA],
         ).fetchall()
+        comments = dict(
+            con.sql(
+                "select table_name, comment from duckdb_tables() where schema_name = ?",
+                params=[SCHEMA],
+            ).fetchall()
+        )
         row_counts = dict(con.sql("select mart, row_count from meta.published_marts").fetchall())
-        nps = con.sql(
-            "select month, nps, responses from marts.mart_nps_monthly"
-            " where segment = ? and survey_type = ? order by month",
-            params=[CHART_SEGMENT, CHART_SURVEY_TYPE],
-        ).fetchall()
+        nps = (
+            con.sql(
+                "select month, nps, responses from marts.mart_nps_monthly"
+                " where segment = ? and survey_type = ? order by month",
+                params=[CHART_SEGMENT, CHART_SURVEY_TYPE],
+            ).fetchall()
+            if "mart_nps_monthly" in marts
+            else []
+        )
     by_mart: dict[str, list[PublishedColumn]] = {mart: [] for mart in sorted(marts)}
     for table, column, data_type, comment in columns:
         if table in by_mart:
             by_mart[table].append(PublishedColumn(column, data_type, comment))
-    return Published(by_mart, row_counts, [(row[0], row[1], row[2]) for row in nps])
+    return Published(
+        by_mart,
+        {mart: comments.get(mart) for mart in by_mart},
+        row_counts,
+        [(row[0], row[1], row[2]) for row in nps],
+    )
 
 
 def check_dataset(
@@ -119,15 +136,23 @@ def check_dataset(
         failures.append(f"{mart}: dataset lacks columns {', '.join(missing)}")
     if extra:
         failures.append(f"{mart}: dataset has columns the file has not: {', '.join(extra)}")
-    undescribed = [
+    uncommented = [column.name for column in columns if not column.comment]
+    if uncommented:
+        failures.append(
+            f"{mart}: {len(uncommented)} column(s) without a comment in the published file:"
+            f" {', '.join(uncommented)}"
+        )
+    different = [
         column.name
         for column in columns
-        if column.name in by_name and by_name[column.name].get("description") != column.comment
+        if column.comment
+        and column.name in by_name
+        and by_name[column.name].get("description") != column.comment
     ]
-    if undescribed:
+    if different:
         failures.append(
-            f"{mart}: {len(undescribed)} column(s) whose description is not the DuckDB"
-            f" comment: {', '.join(undescribed)}"
+            f"{mart}: {len(different)} column(s) whose description is not the DuckDB"
+            f" comment: {', '.join(different)}"
         )
     for column in columns:
         if column.name not in by_name or by_name[column.name].get("type") != "UNKNOWN":
@@ -346,6 +371,14 @@ def check(api: Api, bi_file: Path, published: Published, outcome: Outcome) -> No
         failures, notes = check_dataset(mart, columns, dataset["result"]["columns"])
         outcome.failures.extend(failures)
         outcome.notes.extend(notes)
+        metadata = api.get(
+            f"/api/v1/database/{database}/table_metadata/", f"read the table metadata of {mart}",
+            name=mart, schema=schema,
+        )  # fmt: skip
+        if not published.comments[mart]:
+            outcome.fail(f"{mart}: the published file has no comment for the table")
+        elif metadata.get("comment") != published.comments[mart]:
+            outcome.fail(f"{mart}: SQL Lab's table metadata does not show the table's comment")
         described += sum(bool(column.get("description")) for column in dataset["result"]["columns"])
     total = sum(len(columns) for columns in published.marts.values())
     outcome.notes.append(
@@ -420,14 +453,24 @@ def main(argv: list[str] | None = None) -> int:
         print(f"superset-check: {args.bi_file} does not exist; run `make build` first.")
         return 2
     started = time.monotonic()
-    from importlib.metadata import version
+    import duckdb
 
-    versions = ", ".join(
-        f"{name} {version(name)}"
-        for name in ("apache-superset", "sqlalchemy", "duckdb-engine", "duckdb")
-    )
+    try:
+        published = read_published(bi_file)
+    except duckdb.Error as error:
+        print(f"superset-check: {bi_file} is not a published file: {error}")
+        return 2
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        versions = ", ".join(
+            f"{name} {version(name)}"
+            for name in ("apache-superset", "sqlalchemy", "duckdb-engine", "duckdb")
+        )
+    except PackageNotFoundError as missing:
+        print(f"superset-check: {missing.name} is not installed here; run `make superset-check`.")
+        return 2
     print(f"superset-check: {versions}; {bi_file}")
-    published = read_published(bi_file)
     home = Path(tempfile.mkdtemp(prefix="cx-superset-"))
     superset = Superset(home)
     outcome = Outcome()
