@@ -36,6 +36,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 SCHEMA = "marts"
 # duckdb-engine lists a schema with its catalog, which DuckDB names after the file.
@@ -233,6 +234,7 @@ class Superset:
             "FLASK_APP": "superset.app:create_app()",
         }
         self.server: subprocess.Popen | None = None
+        self.server_log: TextIO | None = None
         self.port = 0
 
     def run(self, step: str, *args: str) -> None:
@@ -255,11 +257,12 @@ class Superset:
 
     def start(self) -> str:
         self.port = free_port()
-        log = (self.home / "server.log").open("w", encoding="utf-8")
+        self.server_log = (self.home / "server.log").open("w", encoding="utf-8")
         self.server = subprocess.Popen(
             [str(self.superset), "run", "--host", "127.0.0.1", "--port", str(self.port),
              "--with-threads"],
-            env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            env=self.env, stdout=self.server_log, stderr=subprocess.STDOUT,
+            start_new_session=True,
         )  # fmt: skip
         base = f"http://127.0.0.1:{self.port}"
         import requests
@@ -280,14 +283,16 @@ class Superset:
         raise CheckError(f"no answer on {base}/health after {STARTUP_SECONDS} s")
 
     def stop(self) -> None:
-        if self.server is None or self.server.poll() is not None:
-            return
-        os.killpg(self.server.pid, signal.SIGTERM)
-        try:
-            self.server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.server.pid, signal.SIGKILL)
-            self.server.wait(timeout=30)
+        """Stop the server and whatever it started (its own process group)."""
+        if self.server is not None and self.server.poll() is None:
+            os.killpg(self.server.pid, signal.SIGTERM)
+            try:
+                self.server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.server.pid, signal.SIGKILL)
+                self.server.wait(timeout=30)
+        if self.server_log is not None:
+            self.server_log.close()
 
 
 class Api:
