@@ -4,9 +4,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 BI_READER_DUCKDB := 1.1.3
+# The SQLAlchemy 1.4 side of BI clients, as Superset 6.1 pins it (README, Connect your BI tool).
+BI_SQLA14 := sqlalchemy==1.4.54 duckdb-engine==0.17.0 duckdb==2.0.1
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml Makefile | cksum | cut -d' ' -f1)
 
-.PHONY: setup build docs test test-unit lint dbt-test pytest sample bench bench-clv bench-identity bench-gate lock clean
+.PHONY: setup build docs superset-check superset-lock test test-unit lint dbt-test pytest sample bench bench-clv bench-identity bench-gate lock clean
 
 setup: $(STAMP)
 
@@ -20,6 +22,10 @@ $(STAMP): requirements.lock pyproject.toml Makefile
 	@# A DuckDB 1.x client, as BI drivers ship, for the test that opens the published file.
 	@test -x $(VENV)/bi-reader/bin/python || $(PYTHON) -m venv $(VENV)/bi-reader
 	$(VENV)/bi-reader/bin/python -m pip install --quiet --disable-pip-version-check duckdb==$(BI_READER_DUCKDB)
+	@# A SQLAlchemy 1.4 client with duckdb-engine, for the test that reflects every mart;
+	@# .venv's pip installs into it (no pip of its own: creating one costs more than the rest).
+	@test -x $(VENV)/bi-sqla14/bin/python || $(PYTHON) -m venv --without-pip $(VENV)/bi-sqla14
+	$(BIN)/python -m pip --python $(VENV)/bi-sqla14/bin/python install --quiet --disable-pip-version-check $(BI_SQLA14)
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
@@ -39,8 +45,8 @@ test: setup
 # target or build database a `cx build` running beside it writes.
 LINT_DBT := DBT_TARGET_PATH=target/lint CX_BUILD_DB=target/lint/lint.duckdb
 lint: setup
-	$(BIN)/ruff check python tests/pytest
-	$(BIN)/ruff format --check python tests/pytest
+	$(BIN)/ruff check python tests/pytest tools
+	$(BIN)/ruff format --check python tests/pytest tools
 	@mkdir -p target/lint
 	$(LINT_DBT) $(BIN)/sqlfluff lint models tests --disable-progress-bar
 
@@ -66,6 +72,28 @@ docs: setup
 	@mkdir -p $(DOCS_DIR)
 	cp target/docs/static_index.html $(DOCS_DIR)/index.html
 	@echo "Documentation site: $(DOCS_DIR)/index.html (open it in a browser)"
+
+## Opt-in, not part of `make test`: Superset 6.1 in its own environment (about 900 MB,
+## SQLAlchemy 1.4) registers the published file, creates a dataset for every mart and
+## runs a chart query on a server bound to 127.0.0.1 (tools/superset/superset_check.py).
+SUPERSET_VENV := .venv-superset
+SUPERSET_LOCK := tools/superset/requirements.lock
+SUPERSET_STAMP := $(SUPERSET_VENV)/.installed-$(shell cat $(SUPERSET_LOCK) | cksum | cut -d' ' -f1)
+superset-check: $(SUPERSET_STAMP)
+	@test -f "$${CX_BI_DB:-warehouse/bi.duckdb}" || { echo "No published file yet: run 'make build' first."; exit 1; }
+	$(SUPERSET_VENV)/bin/python tools/superset/superset_check.py "$${CX_BI_DB:-warehouse/bi.duckdb}"
+
+$(SUPERSET_STAMP): $(SUPERSET_LOCK)
+	@test -x $(SUPERSET_VENV)/bin/python || $(PYTHON) -m venv $(SUPERSET_VENV)
+	$(SUPERSET_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r $(SUPERSET_LOCK)
+	@rm -f $(SUPERSET_VENV)/.installed-*
+	@touch $@
+
+## Rewrite tools/superset/requirements.lock from its requirements.txt, in a throwaway environment.
+superset-lock:
+	rm -rf /tmp/cx-superset-lock && $(PYTHON) -m venv /tmp/cx-superset-lock
+	/tmp/cx-superset-lock/bin/pip install --quiet -r tools/superset/requirements.txt
+	/tmp/cx-superset-lock/bin/pip freeze --all | grep -v '^pip==' > $(SUPERSET_LOCK)
 
 ## Regenerate the committed sample (the determinism test checks it is unchanged).
 sample: setup
