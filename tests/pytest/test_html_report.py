@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
 from chromium import open_page
 from conftest import REPO, Build, build_env, copy_build
@@ -289,3 +290,16 @@ def test_cx_publish_writes_the_report_beside_the_bi_file(tiny_build: Build, tmp_
         stamp = con.sql("select published_at from meta.publication").fetchall()[0][0]
     assert f"Published marts of {stamp:%Y-%m-%d %H:%M} UTC" in html
     assert not list(report.parent.glob(".*.tmp"))  # written whole, then renamed
+
+
+def test_the_exposure_names_every_mart_the_report_reads(tmp_path):
+    """dbt's lineage reaches the report through the exposure `cx_report`: it must list
+    the marts the report's SQL reads and the marts its panels name, no more, no less."""
+    source = (REPO / "python" / "cx" / "html_report" / "sections.py").read_text(encoding="utf-8")
+    read = set(re.findall(r"\bmarts\.((?:dim|fct|mart)_\w+)", source))
+    named = {mart for section in write_report(_bi_file(tmp_path / "bi.duckdb")).sections
+             for mart in section.marts}  # fmt: skip
+    exposures = yaml.safe_load((REPO / "models" / "marts" / "_marts__exposures.yml").read_text())
+    report = next(item for item in exposures["exposures"] if item["name"] == "cx_report")
+    listed = {re.fullmatch(r"ref\('(\w+)'\)", ref).group(1) for ref in report["depends_on"]}
+    assert listed == read | named
