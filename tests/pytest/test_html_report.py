@@ -303,3 +303,37 @@ def test_the_exposure_names_every_mart_the_report_reads(tmp_path):
     report = next(item for item in exposures["exposures"] if item["name"] == "cx_report")
     listed = {re.fullmatch(r"ref\('(\w+)'\)", ref).group(1) for ref in report["depends_on"]}
     assert listed == read | named
+
+
+def test_support_times_are_medians_and_quartiles_in_hours_per_channel(tmp_path):
+    # email: first replies of 60, 120, 180 and 240 minutes = 1, 2, 3, 4 hours.
+    # Interpolated quantiles at position (4 - 1) x q: 25th 1 + 0.75 x (2 - 1) = 1.75,
+    # median 2 + 0.5 x (3 - 2) = 2.5, 75th 3 + 0.25 x (4 - 3) = 3.25; n = 4.
+    # chat: one ticket of 30 minutes = 0.5 hours, every quantile 0.5, n = 1; a ticket
+    # without a reply counts in neither.
+    bi = _bi_file(
+        tmp_path / "bi.duckdb",
+        "create table marts.fct_support_tickets as select * from (values"
+        " ('email', 60, 600, timestamp '2025-01-01'),"
+        " ('email', 120, null, timestamp '2025-01-02'),"
+        " ('email', 180, null, timestamp '2025-01-03'),"
+        " ('email', 240, null, timestamp '2025-01-04'),"
+        " ('chat', 30, null, timestamp '2025-02-01'),"
+        " ('chat', null, null, timestamp '2025-02-02')"
+        ") as t(channel, first_reply_minutes, full_resolution_minutes, created_at)",
+    )
+
+    section = next(s for s in write_report(bi).sections if s.key == "support-times")
+
+    first_reply, resolution = section.charts
+    drawn = {row["channel_n"]: (row["p25"], row["median"], row["p75"])
+             for row in first_reply.spec["data"]["values"]}  # fmt: skip
+    assert drawn.keys() == {"email (n=4)", "chat (n=1)"}
+    assert drawn["email (n=4)"] == pytest.approx((1.75, 2.5, 3.25), abs=1e-12)
+    assert drawn["chat (n=1)"] == pytest.approx((0.5, 0.5, 0.5), abs=1e-12)
+    (only,) = resolution.spec["data"]["values"]
+    assert only["channel_n"] == "email (n=1)" and only["median"] == pytest.approx(10.0)
+    assert (
+        section.n == "6 tickets"
+        and section.period == "tickets created from 2025-01-01 to 2025-02-02"
+    )

@@ -720,6 +720,7 @@ def _monthly_rate(
     group_title: str,
     rate: str,
     rate_title: str,
+    counted: str,
     where: str = "true",
 ) -> Callable[[PublishedMarts], Section]:
     """A panel of one published rate per month and ``group``, with its Wilson band."""
@@ -756,7 +757,7 @@ def _monthly_rate(
         return _with(
             section,
             marts,
-            n=f"{_count(sum(row[f'{rate}_n'] for row in rows))} observations (sum of n)",
+            n=f"{_count(sum(row[f'{rate}_n'] for row in rows))} {counted}",
             period=_months(rows),
             charts=(Chart(f"{rate_title} with its 95% interval", spec),),
             notes=(f"{without} month cells with n = 0 are not drawn.",) if without else (),
@@ -775,6 +776,7 @@ stage_experience = _monthly_rate(
     "Journey stage",
     "ces_easy_share",
     "CES easy share",
+    "CES answers",
 )
 
 team_csat = _monthly_rate(
@@ -787,6 +789,7 @@ team_csat = _monthly_rate(
     "Team",
     "helpdesk_csat",
     "Help-desk CSAT",
+    "rated tickets assigned to an agent",
 )
 
 support_one_touch = _monthly_rate(
@@ -799,6 +802,7 @@ support_one_touch = _monthly_rate(
     "Channel",
     "one_touch_rate",
     "One-touch rate",
+    "solved tickets",
     where="channel <> 'all'",
 )
 
@@ -837,6 +841,8 @@ def churn_drivers(marts: PublishedMarts) -> Section:
     period = (
         f"exposure {first['exposure_window_start_date']} to"
         f" {first['exposure_window_end_date']}; lapsed as of {first['status_date']}"
+        if first["status_date"]
+        else ""
     )
     if not drawn:
         return _with(
