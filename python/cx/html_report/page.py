@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from altair.utils._importers import import_vl_convert, vl_version_for_vl_convert
+import vl_convert
+from altair import SCHEMA_VERSION
 from markupsafe import Markup
 
 from cx.html_report.sections import Section
@@ -24,9 +25,10 @@ from cx.html_report.sections import Section
 
 @functools.cache
 def javascript_bundle() -> str:
-    """Vega, Vega-Lite (Altair's version) and vega-embed as one script defining
-    ``window.vegaEmbed``, safe inside a ``<script>`` element."""
-    bundle = import_vl_convert().javascript_bundle(vl_version=vl_version_for_vl_convert())
+    """Vega, Vega-Lite (the version Altair writes, ``v6.4.1`` as ``v6_4``) and vega-embed
+    as one script defining ``window.vegaEmbed``, safe inside a ``<script>`` element."""
+    vl_version = "_".join(SCHEMA_VERSION.split(".")[:2])
+    bundle = vl_convert.javascript_bundle(vl_version=vl_version)
     return bundle.replace("</script", "<\\/script").replace("</SCRIPT", "<\\/SCRIPT")
 
 
