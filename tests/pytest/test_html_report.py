@@ -337,3 +337,26 @@ def test_support_times_are_medians_and_quartiles_in_hours_per_channel(tmp_path):
         section.n == "6 tickets"
         and section.period == "tickets created from 2025-01-01 to 2025-02-02"
     )
+
+
+def test_transitions_are_drawn_when_no_customer_was_observed_90_days(tmp_path):
+    # Extracts shorter than the channel mix's 90-day window: its mart is empty, the
+    # transitions are not. 3 customers left `web`, 2 of them next to `email` (2 / 3).
+    bi = _bi_file(
+        tmp_path / "bi.duckdb",
+        "create table marts.mart_channel_mix (channel_groups_used integer, customers bigint)",
+        "create table marts.mart_channel_transitions as select 'web' as from_channel_group,"
+        " 'email' as to_channel_group, 2 as customers, 2 as transitions,"
+        " 2 / 3 as customer_share, 3 as customer_share_n, 0.21 as customer_share_ci_low,"
+        " 0.94 as customer_share_ci_high, true as customer_share_is_small_sample",
+    )
+
+    sections = {section.key: section for section in write_report(bi).sections}
+
+    assert sections["channel-mix"].no_data == "No rows in this publication: mart_channel_mix."
+    transitions = sections["channel-transitions"]
+    assert transitions.no_data is None
+    assert transitions.n == "customers who left a group: 3 to 3 per group (1 group)"
+    (chart,) = transitions.charts
+    (row,) = chart.spec["data"]["values"]
+    assert row["customer_share"] == pytest.approx(2 / 3) and chart.small_samples == 1

@@ -886,14 +886,14 @@ def churn_drivers(marts: PublishedMarts) -> Section:
     )
 
 
-def channels(marts: PublishedMarts) -> Section:
-    names = ("mart_channel_mix", "mart_channel_transitions")
+def channel_mix(marts: PublishedMarts) -> Section:
+    names = ("mart_channel_mix",)
     section = Section(
-        "channels",
-        "Channel mix and transitions",
-        "Conversion in the first 90 days by the number of channel groups used before the"
-        " first purchase, with the Wilson 95% interval; and, of the customers who ever left"
-        " a channel group (row), the share who moved next to each other group (column).",
+        "channel-mix",
+        "Channel mix: conversion by channel groups used",
+        "Customers read over the 90 days from their first touchpoint: conversion (a first"
+        " purchase in the window) by the number of channel groups used before the first"
+        " purchase, with the Wilson 95% interval.",
         names,
     )
     if reason := _missing(marts, names):
@@ -904,56 +904,75 @@ def channels(marts: PublishedMarts) -> Section:
         " conversion_rate_ci_high, conversion_rate_is_small_sample"
         " from marts.mart_channel_mix order by mart_channel_mix.channel_groups_used"
     )
-    moves = marts.rows(
-        "select from_channel_group, to_channel_group, customers, transitions, customer_share,"
-        " customer_share_n, customer_share_ci_low, customer_share_ci_high,"
-        " customer_share_is_small_sample from marts.mart_channel_transitions"
-        " order by from_channel_group, to_channel_group"
-    )
-    drawn = (
-        Chart(
-            "Conversion by channel groups used, 95% intervals",
-            charts.points_with_intervals(
-                _flag(mix, "conversion_rate_is_small_sample"),
-                category="channel_groups_used",
-                category_title="Channel groups used",
-                y="conversion_rate",
-                low="conversion_rate_ci_low",
-                high="conversion_rate_ci_high",
-                y_title="Conversion rate (90 days)",
-                sort=[row["channel_groups_used"] for row in mix],
-                y_scale=RATE_SCALE,
-                tooltip=[
-                    alt.Tooltip("channel_groups_used:N", title="Groups used"),
-                    *_rate_tooltip("conversion_rate", "Conversion rate"),
-                ],
-            ),
-        ),
-        Chart(
-            "Where customers go next: share of those who left the row's group",
-            charts.heatmap(
-                _flag(moves, "customer_share_is_small_sample"),
-                x="to_channel_group",
-                x_title="To channel group",
-                y="from_channel_group",
-                y_title="From channel group",
-                value="customer_share",
-                value_title="Customer share",
-                tooltip=[
-                    alt.Tooltip("from_channel_group:N", title="From"),
-                    alt.Tooltip("to_channel_group:N", title="To"),
-                    alt.Tooltip("transitions:Q", title="Transitions", format=","),
-                    *_rate_tooltip("customer_share", "Customer share"),
-                ],
-            ),
-        ),
+    spec = charts.points_with_intervals(
+        _flag(mix, "conversion_rate_is_small_sample"),
+        category="channel_groups_used",
+        category_title="Channel groups used",
+        y="conversion_rate",
+        low="conversion_rate_ci_low",
+        high="conversion_rate_ci_high",
+        y_title="Conversion rate (90 days)",
+        sort=[row["channel_groups_used"] for row in mix],
+        y_scale=RATE_SCALE,
+        tooltip=[
+            alt.Tooltip("channel_groups_used:N", title="Groups used"),
+            *_rate_tooltip("conversion_rate", "Conversion rate"),
+        ],
     )
     return _with(
         section,
         marts,
         n=f"{_count(sum(row['customers'] for row in mix))} customers observed 90 days",
         period=_touchpoint_period(marts),
-        charts=drawn,
+        charts=(Chart("Conversion by channel groups used, 95% intervals", spec),),
+    )
+
+
+def channel_transitions(marts: PublishedMarts) -> Section:
+    names = ("mart_channel_transitions",)
+    section = Section(
+        "channel-transitions",
+        "Channel transitions: where customers go next",
+        "Of the customers who ever left a channel group (row), the share who moved next to"
+        " each other group (column), Wilson 95% interval in the tooltip; a customer may"
+        " make several moves from one group, so a row may add up to more than 100%.",
+        names,
+    )
+    if reason := _missing(marts, names):
+        return _no_data(section, reason)
+    moves = marts.rows(
+        "select from_channel_group, to_channel_group, customers, transitions, customer_share,"
+        " customer_share_n, customer_share_ci_low, customer_share_ci_high,"
+        " customer_share_is_small_sample from marts.mart_channel_transitions"
+        " order by from_channel_group, to_channel_group"
+    )
+    spec = charts.heatmap(
+        _flag(moves, "customer_share_is_small_sample"),
+        x="to_channel_group",
+        x_title="To channel group",
+        y="from_channel_group",
+        y_title="From channel group",
+        value="customer_share",
+        value_title="Customer share",
+        tooltip=[
+            alt.Tooltip("from_channel_group:N", title="From"),
+            alt.Tooltip("to_channel_group:N", title="To"),
+            alt.Tooltip("customers:Q", title="Customers", format=","),
+            alt.Tooltip("transitions:Q", title="Transitions", format=","),
+            *_rate_tooltip("customer_share", "Customer share"),
+        ],
+    )
+    leavers = {row["from_channel_group"]: row["customer_share_n"] for row in moves}
+    return _with(
+        section,
+        marts,
+        n=f"customers who left a group: {_count(min(leavers.values()))} to"
+        f" {_count(max(leavers.values()))} per group"
+        f" ({len(leavers)} group{'s' if len(leavers) > 1 else ''})",
+        period=_touchpoint_period(marts),
+        charts=(
+            Chart("Share of those who left the row's group who moved next to the column's", spec),
+        ),
     )
 
 
@@ -979,5 +998,6 @@ SECTIONS: tuple[Callable[[PublishedMarts], Section], ...] = (
     stage_experience,
     team_csat,
     churn_drivers,
-    channels,
+    channel_mix,
+    channel_transitions,
 )
