@@ -98,11 +98,16 @@ def _gate() -> bool:
 
 
 def _publish() -> None:
+    from cx.html_report import write_report
     from cx.publish import publish
 
     publication = publish(paths.build_database(), paths.bi_database(), paths.bi_parquet())
     print(f"Published {len(publication.marts)} marts to {publication.database} (schema marts)")
     print(f"  and as Parquet to {publication.parquet_dir}/")
+    # The CX report reads the file just published, nothing else (cx.html_report).
+    report = write_report(publication.database)
+    without = f"; no data: {', '.join(report.without_data)}" if report.without_data else ""
+    print(f"  CX report: {report.path} ({report.charts} charts{without})")
     for mart, rows in publication.marts.items():
         print(f"  {mart:<28} {rows:>12,} rows")
     if publication.undescribed:

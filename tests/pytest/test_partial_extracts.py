@@ -4,6 +4,7 @@ gate and publishes, with the marts of the silent systems empty."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -66,6 +67,9 @@ def test_extract_sets_with_header_only_files_publish(tmp_path, systems, empty_ma
     assert all(published[mart] == 0 for mart in empty_marts), published
     # The system that exported rows shows up in its marts.
     assert published["fct_survey_responses"] > 0
+    # The CX report says "no data" where the silent systems' marts are empty.
+    assert _report_without_data(tmp_path) >= {"support-times", "customer-value", "cohort-retention"}
+    assert "nps-monthly" not in _report_without_data(tmp_path)
 
 
 @pytest.mark.build
@@ -81,6 +85,16 @@ def test_cdnow_written_as_crm_extracts_publishes(tmp_path):
     assert published["fct_survey_responses"] == 0
     # 2,357 CDNOW customers, every one with an order.
     assert published["fct_customer_value"] == 2357
+    without_data = _report_without_data(tmp_path)
+    assert {"nps-monthly", "nps-drivers", "support-times"} <= without_data
+    assert {"customer-value", "cohort-retention"}.isdisjoint(without_data)
+
+
+def _report_without_data(folder: Path) -> set[str]:
+    """The sections of the CX report the publish wrote beside ``folder/bi.duckdb`` that
+    show a "no data" panel."""
+    html = (folder / "report" / "index.html").read_text(encoding="utf-8")
+    return set(re.findall(r'<section class="panel" id="([\w-]+)" data-no-data="true"', html))
 
 
 def mart_suites_names() -> list[str]:
