@@ -1,16 +1,14 @@
-{#- NPS by UTC month of the response's end date, customer segment (plus
-    segment `all`) and NPS survey type, on the dense month x segment x survey
-    type grid: a cell without responses is a row with zero responses and a
-    null NPS. Responses not linked to a customer count in `unknown`. Survey
-    types are never pooled (DECISIONLOG.md, "NPS by survey type"). -#}
+{#- NPS by UTC month of the response's end date, the segment the customer had
+    when answering (plus segment `all`) and NPS survey type, on the dense month
+    x segment x survey type grid: a cell without responses is a row with zero
+    responses and a null NPS. Responses not linked to a customer, or whose
+    customer's version then was deleted or conflicting, count in `unknown`
+    (DECISIONLOG.md, "History of customers"). Survey types are never pooled
+    (DECISIONLOG.md, "NPS by survey type"). -#}
 with
 
 responses as (
     select * from {{ ref('fct_survey_responses') }}
-),
-
-customers as (
-    select * from {{ ref('int_customers') }}
 ),
 
 months as (
@@ -40,11 +38,10 @@ nps_responses as (
     -- each response counts under its segment and under `all`
     select
         responses.response_month as month,
-        unnest([coalesce(customers.segment, 'unknown'), 'all']) as segment,
+        unnest([responses.segment_at_response, 'all']) as segment,
         responses.survey_type,
         responses.nps_category
     from responses
-    left join customers on responses.customer_id = customers.customer_id
     where responses.nps_score is not null
 ),
 

@@ -1,0 +1,24 @@
+{#- Each staged contact's current tracked attributes (segment, lifecycle
+    stage, country, email, deletion) and the `updated_at` of its latest export
+    line: what the snapshot `snapshot_crm__contacts` keeps at every build. -#}
+{{ config(materialized='ephemeral') }}
+
+with
+
+contacts as (
+    select * from {{ ref('stg_crm__contacts') }}
+),
+
+final as (
+    select
+        contact_id,
+        updated_at,
+        segment,
+        lifecycle_stage,
+        country_code,
+        email,
+        is_deleted
+    from contacts
+)
+
+select * from final
