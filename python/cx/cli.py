@@ -17,12 +17,16 @@ from cx import paths
 def _generate(args: argparse.Namespace) -> int:
     import tempfile
 
+    from cx.contract import EXTRACTS
     from cx.delta_files import write_delta_folders
     from cx.generator import generate
 
     if args.days_per_file is None:
         generate(args.out, customers=args.customers, seed=args.seed, progress=args.progress)
-        print(f"wrote the 8 contract extracts for {args.customers:,} customers to {args.out}")
+        print(
+            f"wrote the {len(EXTRACTS)} contract extracts for {args.customers:,} customers"
+            f" to {args.out}"
+        )
         return 0
     if args.days_per_file < 1:
         print("--days-per-file must be 1 or more", file=sys.stderr)
@@ -31,7 +35,8 @@ def _generate(args: argparse.Namespace) -> int:
         generate(single, customers=args.customers, seed=args.seed, progress=args.progress)
         written = write_delta_folders(Path(single), Path(args.out), args.days_per_file)
     print(
-        f"wrote the 8 contract extracts for {args.customers:,} customers to {args.out} as"
+        f"wrote the {len(EXTRACTS)} contract extracts for {args.customers:,} customers"
+        f" to {args.out} as"
         f" folders of delta files, one per {args.days_per_file} day(s):"
         f" {sum(written.values()):,} files"
     )
@@ -227,7 +232,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="cx", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    generate = commands.add_parser("generate", help="write the 8 contract extracts")
+    generate = commands.add_parser("generate", help="write the contract extracts")
     generate.add_argument("--customers", type=int, default=3000)
     generate.add_argument("--seed", type=int, default=42)
     generate.add_argument("--out", default="seeds", help="folder for <system>/<table>.csv")

@@ -123,8 +123,8 @@ def read_sample(path: Path, key: str, timestamp: str | None) -> Sample:
         raise SampleRefused(f"Sample {path} is empty (0 bytes): it needs a header line and lines.")
     if problem := csv_problem(path):
         raise SampleRefused(problem.replace("Extract ", "Sample ", 1))
-    header = _header(path)
     _check_dialect(path)
+    header = _header(path)
     for wanted, role in ((key, "key"), (timestamp, "timestamp")):
         if wanted is not None and wanted not in header:
             raise SampleRefused(
