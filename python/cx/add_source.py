@@ -242,6 +242,11 @@ def base_model(source: NewSource) -> str:
         checks.append(f"check_required('{source.timestamp}')")
     for column in sample.columns:
         role = " (the key)" if column.name == source.key else ""
+        if column.name == source.key and sample.key_missing:
+            role = (
+                f" (the key; missing on {sample.key_missing} of {sample.lines} sample lines,"
+                " which would be quarantined as missing_value)"
+            )
         if column.name == source.timestamp:
             role = " (the latest wins among a key's lines)"
         parsed.extend(

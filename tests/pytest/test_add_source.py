@@ -264,6 +264,8 @@ def test_writes_every_place_the_contract_lists_in_step(project: Path, tmp_path: 
     assert "{{ normalise_email('agent_email') }} as agent_email," in base
     assert "check_decimal('amount')" in base
     assert "Ann" not in base and "C001" not in base
+    # contact_id is empty on CV3's line, but the key (conversation_id) never is.
+    assert "missing on" not in base
     tiny = project / "tests" / "pytest" / "extracts" / "tiny"
     assert (
         "| chat/conversations | conversation id 3 | started_at | unparseable_timestamp |"
@@ -271,6 +273,14 @@ def test_writes_every_place_the_contract_lists_in_step(project: Path, tmp_path: 
     )
     # A second run refuses: the table exists now.
     assert _add(project, _sample(tmp_path), "--key", "conversation_id") == 2
+
+
+def test_a_key_missing_on_sample_lines_is_counted_beside_it(project: Path, tmp_path: Path):
+    text = SAMPLE + ",C009,,2025-03-05T09:00:00Z,2025-03-05T09:00:00Z,1,true,1,en,x\n"
+    assert _add(project, _sample(tmp_path, text), "--key", "conversation_id") == 0
+    base = (project / "models/staging/chat/base/base_chat__conversations.sql").read_text()
+    # 3 lines with a key and 1 without: 4 lines.
+    assert "-- conversation_id (the key; missing on 1 of 4 sample lines, which would be" in base
 
 
 # --- the result builds at once -------------------------------------------------------
