@@ -147,15 +147,17 @@ def add_source(
 
 def _refuse_existing(project: Path, system: str, table: str) -> None:
     """A table of any system is ``raw.<table>`` and the seed ``<table>``: the name is taken
-    when any contract source has it."""
+    when any contract source has it, or a seed or model of the project (dbt names them in one
+    namespace)."""
     for path in sorted((project / "models" / "staging").glob("*/_*__sources.yml")):
         lines = path.read_text(encoding="utf-8").splitlines()
         for source in yaml.safe_load("\n".join(lines))["sources"]:
             for entry in source.get("tables", []):
                 if entry["name"] != table:
                     continue
+                # A table's entry, not a column's (the columns are indented further).
                 line = next(
-                    (n for n, text in enumerate(lines, 1) if text.strip() == f"- name: {table}"),
+                    (n for n, text in enumerate(lines, 1) if text == f"      - name: {table}"),
                     None,
                 )
                 where = f"{path}" + (f", line {line}" if line else "")
@@ -163,6 +165,13 @@ def _refuse_existing(project: Path, system: str, table: str) -> None:
                     f"Extract {source['name']}/{table} exists already ({where}): a table is"
                     f" raw.{table} and the seed {table} whatever its system; choose another"
                     " table name."
+                )
+    for folder, suffixes in (("seeds", (".csv",)), ("models", (".sql", ".py"))):
+        for path in sorted((project / folder).rglob(f"{table}.*")):
+            if path.suffix in suffixes:
+                raise SourceExists(
+                    f"{path} exists already: the new extract's seed would be named {table} too;"
+                    " choose another table name."
                 )
 
 
@@ -318,15 +327,18 @@ def staging_model(source: NewSource) -> str:
         width=100,
         subsequent_indent="    ",
     )
+    lines = source.table
+    if lines in ("usable", "final") or lines in _reserved_words():
+        lines = f"{source.table}_lines"
     return f"""{described}
 with
 
-{source.table} as (
+{lines} as (
     select * from {{{{ ref('{source.base}') }}}}
 ),
 
 usable as (
-    {{{{ kept_lines('{source.table}', '{source.name}') }}}}
+    {{{{ kept_lines('{lines}', '{source.name}') }}}}
 ),
 
 final as (

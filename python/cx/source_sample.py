@@ -140,7 +140,12 @@ def read_sample(path: Path, key: str, timestamp: str | None) -> Sample:
                 f"{string_literal(path)}, {READ_OPTIONS}, sample_size = -1))"
             ).fetchall()
         )
-        text = f"read_csv({string_literal(path)}, {READ_OPTIONS}, all_varchar = true)"
+        # Read once, as text, into memory: every column's counts read this table.
+        con.execute(
+            f"create temp table sample_lines as select * from read_csv({string_literal(path)},"
+            f" {READ_OPTIONS}, all_varchar = true)"
+        )
+        text = "sample_lines"
         lines = con.sql(f"select count(*) from {text}").fetchall()[0][0]
         columns = tuple(
             _typed(con, text, name, position, detected[name], lines)

@@ -155,6 +155,15 @@ def test_refuses_a_table_that_exists_and_writes_nothing(
     # The same table name under another system is raw.orders too.
     message = _refusal(capsys, _add(project, sample, "--key", "conversation_id", table="orders"))
     assert "crm/orders exists already" in message
+    # A lookup seed and a mart are names dbt holds too.
+    message = _refusal(
+        capsys, _add(project, sample, "--key", "conversation_id", table="agent_teams")
+    )
+    assert "seeds/lookups/agent_teams.csv exists already" in message
+    message = _refusal(
+        capsys, _add(project, sample, "--key", "conversation_id", table="dim_customers")
+    )
+    assert "models/marts/customers/dim_customers.sql exists already" in message
     assert _fingerprint(project) == before
 
 
