@@ -119,6 +119,11 @@ def read_sample(path: Path, key: str, timestamp: str | None) -> Sample:
     with ``key`` (and ``timestamp``, the column whose latest value wins among a key's lines)."""
     if not path.is_file():
         raise SampleRefused(f"Sample {path} does not exist or is not a file.")
+    if path.suffix.lower() != ".csv":
+        raise SampleRefused(
+            f"Sample {path} is not a .csv file: the command reads a sample in the contract's CSV"
+            f" dialect ({CONTRACT}); export one as CSV (the build reads Parquet extracts too)."
+        )
     if path.stat().st_size == 0:
         raise SampleRefused(f"Sample {path} is empty (0 bytes): it needs a header line and lines.")
     if problem := csv_problem(path):

@@ -220,11 +220,15 @@ def test_refuses_a_sample_not_in_the_contracts_csv_dialect(
     assert _fingerprint(project) == before
 
 
-def test_refuses_a_missing_key_or_timestamp_column_and_a_timestamp_that_is_not_one(
+def test_refuses_parquet_a_missing_key_or_timestamp_column_and_a_timestamp_that_is_not_one(
     project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ):
     before = _fingerprint(project)
     sample = _sample(tmp_path)
+    parquet = tmp_path / "conversations.parquet"
+    duckdb.sql(f"copy (select * from read_csv('{sample}')) to '{parquet}'")
+    message = _refusal(capsys, _add(project, parquet, "--key", "conversation_id"))
+    assert "is not a .csv file" in message
     message = _refusal(capsys, _add(project, sample, "--key", "chat_id"))
     assert "the key column chat_id is not in the header line (line 1, 10 columns)" in message
     code = _add(project, sample, "--key", "conversation_id", "--timestamp", "closed_at")
