@@ -373,3 +373,21 @@ def test_the_committed_sample_builds_with_the_new_header_only_seed(project: Path
     database = _dbt_build(project, tmp_path / "build", None, "+stg_chat__conversations")
     with duckdb.connect(database, read_only=True) as con:
         assert con.sql("select count(*) from staging.stg_chat__conversations").fetchall() == [(0,)]
+
+
+def test_an_extract_of_an_existing_system_joins_its_yaml_files(project: Path, tmp_path: Path):
+    project_config = (project / "dbt_project.yml").read_text()
+    sample = _sample(tmp_path, "refund_id,order_id,refunded_at\nRF1,O1,2025-02-05T10:00:00Z\n")
+    assert main(
+        ["add-source", "crm", "refunds", "--sample", str(sample), "--key", "refund_id",
+         "--project-dir", str(project)]
+    ) == 0  # fmt: skip
+    staging = project / "models" / "staging" / "crm"
+    sources = yaml.safe_load((staging / "_crm__sources.yml").read_text())["sources"]
+    assert [table["name"] for table in sources[0]["tables"]] == [
+        "contacts", "orders", "activities", "refunds",
+    ]  # fmt: skip
+    models = yaml.safe_load((staging / "_crm__models.yml").read_text())["models"]
+    assert [model["name"] for model in models][-2:] == ["base_crm__refunds", "stg_crm__refunds"]
+    # crm's base models are materialized extract_lines already.
+    assert (project / "dbt_project.yml").read_text() == project_config
