@@ -17,12 +17,16 @@ from cx import paths
 def _generate(args: argparse.Namespace) -> int:
     import tempfile
 
+    from cx.contract import EXTRACTS
     from cx.delta_files import write_delta_folders
     from cx.generator import generate
 
     if args.days_per_file is None:
         generate(args.out, customers=args.customers, seed=args.seed, progress=args.progress)
-        print(f"wrote the 8 contract extracts for {args.customers:,} customers to {args.out}")
+        print(
+            f"wrote the {len(EXTRACTS)} contract extracts for {args.customers:,} customers"
+            f" to {args.out}"
+        )
         return 0
     if args.days_per_file < 1:
         print("--days-per-file must be 1 or more", file=sys.stderr)
@@ -31,7 +35,8 @@ def _generate(args: argparse.Namespace) -> int:
         generate(single, customers=args.customers, seed=args.seed, progress=args.progress)
         written = write_delta_folders(Path(single), Path(args.out), args.days_per_file)
     print(
-        f"wrote the 8 contract extracts for {args.customers:,} customers to {args.out} as"
+        f"wrote the {len(EXTRACTS)} contract extracts for {args.customers:,} customers"
+        f" to {args.out} as"
         f" folders of delta files, one per {args.days_per_file} day(s):"
         f" {sum(written.values()):,} files"
     )
@@ -210,11 +215,29 @@ def _backtest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_source(args: argparse.Namespace) -> int:
+    from cx.add_source import add_source, next_steps
+    from cx.source_sample import SampleRefused
+
+    try:
+        source, written = add_source(
+            Path(args.project_dir), args.system, args.table, Path(args.sample), args.key,
+            args.timestamp,
+        )  # fmt: skip
+    except SampleRefused as refusal:
+        print(f"cx add-source: {refusal}", file=sys.stderr)
+        return 2
+    for path in written:
+        print(f"wrote {path}")
+    print(next_steps(source))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="cx", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    generate = commands.add_parser("generate", help="write the 8 contract extracts")
+    generate = commands.add_parser("generate", help="write the contract extracts")
     generate.add_argument("--customers", type=int, default=3000)
     generate.add_argument("--seed", type=int, default=42)
     generate.add_argument("--out", default="seeds", help="folder for <system>/<table>.csv")
@@ -257,6 +280,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     cdnow.add_argument("--source", default=str(paths.CDNOW_SAMPLE))
     cdnow.add_argument("--out", required=True)
     cdnow.set_defaults(handler=_cdnow)
+
+    add = commands.add_parser(
+        "add-source",
+        help="add an extract to the contract, staging and audit from a sample file",
+        description="Add the extract SYSTEM/TABLE from a sample CSV file in the contract's"
+        " dialect: contract entry, source, seed, base and staging models, audit registration,"
+        " YAML with tests, and a hand-made test extract (README, 'Adding a new source').",
+    )
+    add.add_argument("system", metavar="SYSTEM", help="the source system: lower-case name")
+    add.add_argument("table", metavar="TABLE", help="the extract's table: lower-case name")
+    add.add_argument("--sample", required=True, metavar="PATH", help="a sample extract (CSV)")
+    add.add_argument("--key", required=True, metavar="COLUMN", help="the key column")
+    add.add_argument(
+        "--timestamp",
+        metavar="COLUMN",
+        help="the column whose latest value wins among the lines of one key (re-exports)",
+    )
+    add.add_argument(
+        "--project-dir", default=str(paths.REPO_ROOT), help="the project to write into"
+    )
+    add.set_defaults(handler=_add_source)
 
     args = parser.parse_args(argv)
     return int(args.handler(args))

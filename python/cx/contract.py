@@ -1,4 +1,4 @@
-"""The raw-extract contract: the eight files, their columns in order, and the enums.
+"""The raw-extract contract: the files, their columns in order, keys and moments.
 
 This module mirrors ``docs/contract/raw-extracts.md``. The dbt sources
 (``models/staging/*/_*__sources.yml``) list the same columns; a pytest test keeps
@@ -18,6 +18,9 @@ class Extract:
     table: str
     columns: tuple[str, ...]
     key: str
+    # The column that says when a line came to be (a delta file's day); None when
+    # the extract has none (its lines go to ``undated.csv``, python/cx/delta_files.py).
+    moment: str | None = None
 
     @property
     def relpath(self) -> str:
@@ -43,6 +46,7 @@ EXTRACTS: tuple[Extract, ...] = (
             "is_deleted",
         ),
         "contact_id",
+        moment="updated_at",
     ),
     Extract(
         "crm",
@@ -58,6 +62,7 @@ EXTRACTS: tuple[Extract, ...] = (
             "refunded_at",
         ),
         "order_id",
+        moment="ordered_at",
     ),
     Extract(
         "crm",
@@ -73,12 +78,14 @@ EXTRACTS: tuple[Extract, ...] = (
             "occurred_at",
         ),
         "activity_id",
+        moment="occurred_at",
     ),
     Extract(
         "support",
         "users",
         ("user_id", "email", "name", "phone", "role", "external_id", "created_at"),
         "user_id",
+        moment="created_at",
     ),
     Extract(
         "support",
@@ -98,12 +105,14 @@ EXTRACTS: tuple[Extract, ...] = (
             "satisfaction_comment",
         ),
         "ticket_id",
+        moment="created_at",
     ),
     Extract(
         "support",
         "ticket_events",
         ("event_id", "ticket_id", "author_id", "event_type", "is_public", "status", "created_at"),
         "event_id",
+        moment="created_at",
     ),
     Extract(
         "survey",
@@ -135,6 +144,7 @@ EXTRACTS: tuple[Extract, ...] = (
             "language",
         ),
         "response_id",
+        moment="recorded_date",
     ),
 )
 

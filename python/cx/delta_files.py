@@ -24,17 +24,8 @@ import duckdb
 from cx.contract import EXTRACTS
 from cx.sql_text import string_literal
 
-# The column that says when an extract line came to be.
-LINE_MOMENT = {
-    "crm/contacts": "updated_at",
-    "crm/orders": "ordered_at",
-    "crm/activities": "occurred_at",
-    "support/users": "created_at",
-    "support/tickets": "created_at",
-    "support/ticket_events": "created_at",
-    "survey/surveys": None,
-    "survey/responses": "recorded_date",
-}
+# The column that says when an extract line came to be (the contract's ``moment``).
+LINE_MOMENT = {f"{extract.system}/{extract.table}": extract.moment for extract in EXTRACTS}
 
 UNDATED = "undated"
 

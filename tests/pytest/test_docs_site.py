@@ -11,6 +11,7 @@ import pytest
 
 from conftest import DBT, REPO, Build, build_env
 from cx import paths
+from cx.contract import EXTRACTS
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +69,7 @@ def test_lineage_runs_from_the_extracts_to_every_mart_and_the_bi_file(site: Path
         for unique_id, source in manifest["sources"].items()
         if source["source_meta"].get("contract") == "raw-extracts"
     }
-    assert len(extracts) == 8
+    assert len(extracts) == len(EXTRACTS)
     reached: set[str] = set()
     for mart in marts:
         sources = _ancestors(manifest, mart) & extracts
