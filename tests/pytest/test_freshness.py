@@ -143,3 +143,13 @@ def test_an_extract_whose_age_cannot_be_measured_stops_the_publish(dbt_freshness
     dbt_freshness += [_result("support.users", None, "runtime error")]
     assert not cli._freshness(allow_stale=True).may_publish
     assert "Freshness could not be measured for support/users" in capsys.readouterr().err
+
+
+def test_the_samples_clock_is_the_moment_the_generator_takes_its_extracts():
+    """dbt_project.yml measures the committed sample as of the generator's EXTRACT_AT."""
+    from conftest import REPO
+    from cx.generator import EXTRACT_AT
+
+    project = (REPO / "dbt_project.yml").read_text(encoding="utf-8")
+    [line] = [line for line in project.splitlines() if line.startswith("  freshness_as_of:")]
+    assert f"'{EXTRACT_AT:%Y-%m-%dT%H:%M:%SZ}' if env_var('CX_EXTRACTS_DIR', '') == ''" in line
