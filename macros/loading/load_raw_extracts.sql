@@ -176,12 +176,18 @@
     read by the contract's column names only, in whatever order each file
     has them: its files may differ in the columns beyond the contract's, and
     matching every file's header by name (`union_by_name`) cost 9.0 s to bind
-    686 daily files against 0.3 s this way (DECISIONLOG.md). -#}
+    686 daily files against 0.3 s this way (DECISIONLOG.md).
+
+    CSV files are read in the contract's dialect, never sniffed, with the
+    column names of their own header line (one `read_csv` per distinct header
+    line: python/cx/malformed_lines.py); a malformed record is skipped and kept
+    in DuckDB's rejects tables (`store_rejects`), from which the base model
+    quarantines it (macros/materializations/extract_lines.sql). -#}
 {% macro extract_lines_reader(found, extract) %}
     {%- set csv_files = [] -%}
     {%- set parquet_files = [] -%}
     {%- for path in found.paths -%}
-        {%- do (parquet_files if path.endswith('.parquet') else csv_files).append(string_literal(path)) -%}
+        {%- do (parquet_files if path.endswith('.parquet') else csv_files).append(path) -%}
     {%- endfor -%}
     {%- if found.is_folder -%}
         {%- set quoted = [] -%}
@@ -194,14 +200,21 @@
     {%- endif -%}
     {%- set readers = [] -%}
     {%- if csv_files -%}
-        {%- do readers.append(
-            'select ' ~ selected ~ ' from read_csv([' ~ csv_files | join(', ') ~ '], '
-            ~ csv_reader_options() ~ ", filename = '_file_name')"
-        ) -%}
+        {%- set csv_readers = run_query(
+            'select unnest(cx_csv_readers(' ~ string_literal_array(csv_files) ~ ', '
+            ~ string_literal(csv_reader_options()) ~ '))'
+        ).columns[0].values() -%}
+        {%- for reader in csv_readers -%}
+            {%- do readers.append('select ' ~ selected ~ ' from ' ~ reader) -%}
+        {%- endfor -%}
     {%- endif -%}
     {%- if parquet_files -%}
+        {%- set quoted_files = [] -%}
+        {%- for path in parquet_files -%}
+            {%- do quoted_files.append(string_literal(path)) -%}
+        {%- endfor -%}
         {%- do readers.append(
-            'select ' ~ selected ~ ' from read_parquet([' ~ parquet_files | join(', ') ~ '], '
+            'select ' ~ selected ~ ' from read_parquet([' ~ quoted_files | join(', ') ~ '], '
             ~ "filename = '_file_name')"
         ) -%}
     {%- endif -%}
@@ -210,8 +223,9 @@
 
 
 {#- Stops the run, in the project's words, on an extract file DuckDB cannot
-    read (empty, not UTF-8, a quote never closed) or one without a contract
-    column. The message names the file, the line and the column, never the
+    read (empty, not UTF-8, no header line), one without a contract column, or
+    a corrupt one: more than `malformed_line_max_share` of its lines in
+    malformed records (fewer are quarantined). The message names the file, the line and the column, never the
     line's text (python/cx/extract_check.py, registered by the dbt plugin
     cx.dbt_plugin). The files are read together, once; each alone only when
     that fails. -#}
@@ -221,7 +235,8 @@
     {%- endif -%}
     {%- set problem = run_query(
         'select cx_extract_files_problem(' ~ string_literal_array(paths) ~ ', '
-        ~ string_literal_array(extract.columns) ~ ', ' ~ string_literal(csv_reader_options()) ~ ')'
+        ~ string_literal_array(extract.columns) ~ ', ' ~ string_literal(csv_reader_options()) ~ ', '
+        ~ var('malformed_line_max_share') ~ '::double)'
     ).columns[0].values()[0] -%}
     {%- if problem -%}
         {{ exceptions.raise_compiler_error(problem) }}

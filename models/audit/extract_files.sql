@@ -25,6 +25,7 @@ typed_files as (
             _file_name as file_name,
             count(*) as lines_read,
             count(*) filter (where len(_defects) > 0) as lines_with_defects,
+            count(*) filter (where {{ is_malformed_line() }}) as lines_malformed,
             min(_loaded_at) as loaded_at
         from {{ extract.base }}
         group by _file_name
@@ -44,6 +45,7 @@ final as (
         files.file_hash,
         coalesce(typed_files.lines_read, 0) as lines_read,
         coalesce(typed_files.lines_with_defects, 0) as lines_with_defects,
+        coalesce(typed_files.lines_malformed, 0) as lines_malformed,
         typed_files.loaded_at
     from files
     left join typed_files

@@ -1,7 +1,8 @@
 {#-
     Where every raw line went, per extract: staged, quarantined (for a defect
     of its own, or as a conflicting duplicate), or superseded (an older
-    re-export, or an exact duplicate of the staged line). Staged, quarantined
+    re-export, or an exact duplicate of the staged line); of the quarantined,
+    the malformed CSV records DuckDB's reader rejected. Staged, quarantined
     and superseded add up to the lines read, and the quarantined lines are
     exactly the lines in audit.quarantined_rows; a data test holds the
     pipeline to both.
@@ -31,6 +32,10 @@ counts as (
                 where len(_defects) > 0
             ) as rows_with_defects,
             (
+                select count(*) from {{ ref(extract.base) }}
+                where {{ is_malformed_line() }}
+            ) as rows_malformed,
+            (
                 select coalesce(sum(line_count), 0)::bigint from {{ extract.base }}__fates
                 where line_fate = 'conflicting_duplicate'
             ) as rows_conflicting,
@@ -53,6 +58,7 @@ final as (
         rows_staged,
         rows_with_defects + rows_conflicting as rows_quarantined,
         rows_with_defects,
+        rows_malformed,
         rows_conflicting,
         rows_superseded,
         is_re_export_expected

@@ -1,7 +1,8 @@
 {#-
     Every raw line staging could not use, one row per defect, with the whole
     raw line kept as JSON so nothing is lost, and the extract file it came
-    from. Lines of one key that differ and
+    from. A malformed CSV record (`malformed_csv_line`) has the line of the
+    file it starts on and its text. Lines of one key that differ and
     that no rule of the contract orders are here too, all of them, as
     `conflicting_duplicate` (keep_one_line_per_key.sql).
 -#}
@@ -22,6 +23,7 @@ defects as (
             '{{ extract.extract }}' as extract_name,
             _file_name as file_name,
             _raw_row ->> '{{ extract.key }}' as row_key,
+            _line_number as line_number,
             unnest(_defects) as defect,
             generate_subscripts(_defects, 1) as defect_number,
             _raw_row
@@ -39,6 +41,7 @@ conflicting_duplicates as (
             '{{ extract.extract }}' as extract_name,
             _file_name as file_name,
             _raw_row ->> '{{ extract.key }}' as row_key,
+            _line_number as line_number,
             {
                 'column_name': '{{ extract.key }}',
                 'raw_value': _raw_row ->> '{{ extract.key }}',
@@ -72,6 +75,7 @@ final as (
     select
         extract_name,
         file_name,
+        line_number,
         row_key,
         -- expands the struct to column_name, raw_value, reason, reason_detail
         unnest(defect),  -- noqa: AL03

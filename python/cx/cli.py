@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from cx import paths
@@ -95,18 +96,62 @@ def _report_extracts(built: bool, started: float) -> None:
 
 
 def _gate() -> bool:
+    from cx.freshness import as_of
     from cx.gate import run_gate
 
-    result = run_gate(paths.build_database(), paths.gate_docs())
+    result = run_gate(paths.build_database(), paths.gate_docs(), now=as_of())
     print(result.format())
     return result.success
 
 
-def _publish() -> None:
+@dataclass(frozen=True)
+class FreshnessVerdict:
+    may_publish: bool
+    stale_extracts: tuple[str, ...] = ()
+
+
+def _freshness(allow_stale: bool) -> FreshnessVerdict:
+    """Run ``dbt source freshness`` on the build database, show each extract's latest
+    record and age, and say whether the marts may be published: not while an extract is
+    past its error age (unless ``allow_stale``), nor when its age could not be measured."""
+    from cx.freshness import format_freshness, not_measured, read_freshness, stale
+
+    started = time.time()
+    _dbt(["source", "freshness", "--quiet"])
+    sources = _dbt_target() / "sources.json"
+    if not sources.exists() or sources.stat().st_mtime < started:
+        print("Freshness could not be measured: dbt wrote no sources.json; nothing was published.",
+              file=sys.stderr)  # fmt: skip
+        return FreshnessVerdict(False)
+    extracts = read_freshness(sources)
+    print(format_freshness(extracts))
+    if failed := not_measured(extracts):
+        print(f"Freshness could not be measured for {', '.join(failed)} (see the dbt output"
+              " above); nothing was published.", file=sys.stderr)  # fmt: skip
+        return FreshnessVerdict(False)
+    past = tuple(stale(extracts))
+    if past and not allow_stale:
+        print(f"Stale extract(s), past their error age: {', '.join(past)}. Nothing was published;"
+              " the published marts are unchanged. Deliver fresh extracts, or publish them as"
+              " they are with --allow-stale (recorded in meta.publication).",
+              file=sys.stderr)  # fmt: skip
+        return FreshnessVerdict(False, past)
+    if past:
+        print(f"Publishing stale extract(s) as told (--allow-stale): {', '.join(past)}.")
+    return FreshnessVerdict(True, past)
+
+
+def _publish(allow_stale: bool = False, stale_extracts: tuple[str, ...] | None = None) -> None:
     from cx.html_report import write_report
     from cx.publish import publish
 
-    publication = publish(paths.build_database(), paths.bi_database(), paths.bi_parquet())
+    publication = publish(
+        paths.build_database(),
+        paths.bi_database(),
+        paths.bi_parquet(),
+        is_stale_allowed=allow_stale,
+        stale_extracts=stale_extracts,
+    )
     print(f"Published {len(publication.marts)} marts to {publication.database} (schema marts)")
     print(f"  and as Parquet to {publication.parquet_dir}/")
     # The CX report reads the file just published, nothing else (cx.html_report).
@@ -123,8 +168,8 @@ def _publish() -> None:
 
 
 def _build(args: argparse.Namespace) -> int:
-    """Load, dbt build (with every dbt test), the gate, then publish: each only if all
-    before it passed."""
+    """Load, dbt build (with every dbt test), freshness, the gate, then publish: each only
+    if all before it passed."""
     paths.build_database().parent.mkdir(parents=True, exist_ok=True)
     dbt_args = ["build"]
     if args.full_refresh:
@@ -136,11 +181,14 @@ def _build(args: argparse.Namespace) -> int:
         print("Build failed: see the dbt output above. The published marts are unchanged.",
               file=sys.stderr)  # fmt: skip
         return 1
+    freshness = _freshness(args.allow_stale)
+    if not freshness.may_publish:
+        return 1
     if not _gate():
         print("Quality gate failed: nothing was published; the published marts are unchanged.",
               file=sys.stderr)  # fmt: skip
         return 1
-    _publish()
+    _publish(args.allow_stale, freshness.stale_extracts)
     return 0
 
 
@@ -149,6 +197,9 @@ def _gate_command(args: argparse.Namespace) -> int:
 
 
 def _publish_command(args: argparse.Namespace) -> int:
+    """Gate and publish what is built. Freshness is ``cx build``'s step (or ``dbt source
+    freshness``, which exits 1 on a stale extract, for those who call dbt themselves):
+    ``meta.publication.stale_extracts`` is null, not measured by this publish."""
     if not args.skip_gate and not _gate():
         print("Quality gate failed: nothing was published.", file=sys.stderr)
         return 1
@@ -233,6 +284,12 @@ def _add_source(args: argparse.Namespace) -> int:
     return 0
 
 
+ALLOW_STALE_HELP = (
+    "publish even when an extract is past its error age (dbt source freshness); recorded in"
+    " meta.publication"
+)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="cx", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -252,6 +309,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     build = commands.add_parser("build", help="load the extracts and build the warehouse")
     build.add_argument("--full-refresh", action="store_true")
+    build.add_argument("--allow-stale", action="store_true", help=ALLOW_STALE_HELP)
     build.set_defaults(handler=_build)
 
     gate = commands.add_parser("gate", help="run the quality gate over the built marts")

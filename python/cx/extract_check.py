@@ -8,9 +8,14 @@ file when a quote is never closed). The loader (``load_raw_extracts``) asks
 ``cx.dbt_plugin`` registers, so plain ``dbt build`` runs are covered as well
 as ``cx build``.
 
-The file is read by DuckDB exactly as the load reads it; only when that fails
-is it examined here, with Python's own UTF-8 decoder and ``csv`` module, to
-name the file, the line, the column and the kind of defect: never the text.
+Each new CSV file is checked for UTF-8 with Python's own decoder (DuckDB reads
+a byte that is not UTF-8 into a garbled value when it skips malformed lines),
+then read by DuckDB exactly as the load reads it (``cx.malformed_lines``): a
+malformed record is a row defect the base model quarantines, unless more than
+the allowed share of the file's lines is malformed, which makes the file
+corrupt. Only when DuckDB cannot read a file at all is it examined here with
+Python's ``csv`` module, to name the file, the line, the column and the kind of
+defect: never the text.
 """
 
 from __future__ import annotations
@@ -22,44 +27,85 @@ from pathlib import Path
 
 import duckdb
 
-from cx import paths
+from cx import malformed_lines, paths
 from cx.sql_text import string_literal
 
 CONTRACT = "docs/contract/raw-extracts.md"
 _CHUNK_BYTES = 1 << 20
 
 
-def extract_files_problem(files: list[str], columns: list[str], csv_options: str) -> str | None:
-    """None when every file of ``files`` reads with DuckDB's reader (``read_csv`` with
-    ``csv_options``, or ``read_parquet``) and has every contract column of ``columns``;
-    else the first problem, files taken in order.
+def extract_files_problem(
+    files: list[str], columns: list[str], csv_options: str, max_share: float = 0.01
+) -> str | None:
+    """None when every file of ``files`` reads as the build reads it (``read_csv`` in the
+    contract's dialect ``csv_options``, or ``read_parquet``), has every contract column of
+    ``columns`` and, for CSV, no more than ``max_share`` of its lines in malformed records
+    (``cx.malformed_lines``: those are quarantined, not a reason to stop); else the first
+    problem, files taken in order.
 
-    All the files are read in one statement first: an extract that is a folder of
-    hundreds of daily files is checked in one pass, not one connection per file. Only
-    when that fails is each file examined alone, to name the one at fault.
+    All the CSV files are read in one pass (one statement per distinct header line): an
+    extract that is a folder of hundreds of daily files is checked at once, not one
+    connection per file. Only when DuckDB cannot read them at all is each file examined
+    alone, to name the one at fault.
     """
-    readers = {path: _reader(path, csv_options) for path in files}
     for path in files:
         if Path(path).stat().st_size == 0:
-            return extract_problem(path, readers[path])
-    if not _all_read(files, csv_options):
-        for path in files:
-            if problem := extract_problem(path, readers[path]):
+            return extract_problem(path, _reader(path, csv_options))
+    csv_files = [path for path in files if not path.endswith(".parquet")]
+    parquet_files = [path for path in files if path.endswith(".parquet")]
+    for path in csv_files:
+        # DuckDB reads a byte that is not UTF-8 into a garbled value rather than rejecting
+        # its line (measured), so the encoding is checked here, line by line.
+        if problem := _encoding_problem(Path(path)):
+            return problem
+        header = malformed_lines.csv_header(path)
+        if header is None:
+            return csv_problem(Path(path)) or _unreadable(path, "its header line")
+        if missing := _missing(header.names, columns):
+            return _missing_problem(path, missing, columns, len(header.names))
+    if parquet_files and not _all_read(parquet_files, csv_options):
+        for path in parquet_files:
+            if problem := extract_problem(path, _reader(path, csv_options)):
                 return problem
     with duckdb.connect(config=paths.duckdb_settings()) as con:
-        for path in files:
-            present = [
-                row[0] for row in con.sql(f"describe select * from {readers[path]}").fetchall()
-            ]
-            missing = [column for column in columns if column not in present]
-            if missing:
-                return (
-                    f"Extract {path} is missing column(s) {', '.join(missing)}. The contract"
-                    f" requires: {', '.join(columns)}. Its header line has {len(present)}"
-                    " column(s); their names are not shown, as a file without its header line"
-                    " would show a line of data."
-                )
+        for path in parquet_files:
+            described = con.sql(f"describe select * from {_reader(path, csv_options)}")
+            present = [row[0] for row in described.fetchall()]
+            if missing := _missing(present, columns):
+                return _missing_problem(path, missing, columns, len(present))
+    if not csv_files:
+        return None
+    try:
+        scanned = malformed_lines.scan_csv_files(csv_files, csv_options)
+    except duckdb.Error as error:
+        for path in csv_files:
+            if problem := csv_problem(Path(path)):
+                return problem
+        return _unreadable(csv_files[0], f"a {type(error).__name__} from DuckDB")
+    for file_lines in scanned:
+        if file_lines.is_corrupt(max_share):
+            return file_lines.problem(max_share)
     return None
+
+
+def _missing(present: list[str], columns: list[str]) -> list[str]:
+    return [column for column in columns if column not in present]
+
+
+def _missing_problem(path: str, missing: list[str], columns: list[str], present: int) -> str:
+    return (
+        f"Extract {path} is missing column(s) {', '.join(missing)}. The contract"
+        f" requires: {', '.join(columns)}. Its header line has {present}"
+        " column(s); their names are not shown, as a file without its header line"
+        " would show a line of data."
+    )
+
+
+def _unreadable(path: str, what: str) -> str:
+    return (
+        f"Extract {path} cannot be read as CSV (comma-separated, double quotes, UTF-8,"
+        f" {CONTRACT}): {what} this check cannot place in the file."
+    )
 
 
 def _reader(path: str, csv_options: str) -> str:
@@ -69,18 +115,11 @@ def _reader(path: str, csv_options: str) -> str:
 
 
 def _all_read(files: list[str], csv_options: str) -> bool:
-    """True when DuckDB reads every file, all CSV files in one statement, all Parquet in one."""
-    csv_files = [string_literal(f) for f in files if not f.endswith(".parquet")]
+    """True when DuckDB reads every Parquet file of ``files`` in one statement."""
     parquet_files = [string_literal(f) for f in files if f.endswith(".parquet")]
-    statements = []
-    if csv_files:
-        statements.append(f"select count(*) from read_csv([{', '.join(csv_files)}], {csv_options})")
-    if parquet_files:
-        statements.append(f"select count(*) from read_parquet([{', '.join(parquet_files)}])")
     try:
         with duckdb.connect(config=paths.duckdb_settings()) as con:
-            for statement in statements:
-                con.sql(statement).fetchall()
+            con.sql(f"select count(*) from read_parquet([{', '.join(parquet_files)}])").fetchall()
     except duckdb.Error:
         return False
     return True

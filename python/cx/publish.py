@@ -78,6 +78,11 @@ META_DESCRIPTIONS = {
             "published_at": "When this file was written (UTC, without a time zone).",
             "storage_version": "The DuckDB storage format of this file: DuckDB 1.x and later"
             " clients open it.",
+            "is_stale_allowed": "True when the run was told to publish even if an extract is"
+            " past its error age (cx build --allow-stale); see stale_extracts.",
+            "stale_extracts": "The extracts (<system>/<table>) past their error age when these"
+            " marts were published (dbt source freshness, run by cx build): empty unless"
+            " is_stale_allowed; null when the publish did not measure it (cx publish).",
         },
     ),
     "published_marts": Description(
@@ -159,9 +164,17 @@ def _parquet_metadata(description: Description) -> str:
     )
 
 
-def publish(build_database: Path, bi_database: Path, parquet_link: Path) -> Publication:
+def publish(
+    build_database: Path,
+    bi_database: Path,
+    parquet_link: Path,
+    *,
+    is_stale_allowed: bool = False,
+    stale_extracts: tuple[str, ...] | None = None,
+) -> Publication:
     """Copy every table of the build database's ``marts`` schema to a new BI database
-    and Parquet folder, then swap both in atomically."""
+    and Parquet folder, then swap both in atomically. ``meta.publication`` records
+    whether stale extracts were allowed and which were past their error age."""
     folder = bi_database.parent
     folder.mkdir(parents=True, exist_ok=True)
     with _exclusive(folder / ".publish.lock"):
@@ -201,10 +214,17 @@ def publish(build_database: Path, bi_database: Path, parquet_link: Path) -> Publ
                     f" (format parquet, {_parquet_metadata(description)})"
                 )
             con.sql("create schema bi.meta")
+            stale = (
+                "null"
+                if stale_extracts is None
+                else "[" + ", ".join(string_literal(name) for name in stale_extracts) + "]"
+            )
             con.sql(
                 "create table bi.meta.publication as select"
                 f" timestamp '{stamp.isoformat(sep=' ')}' as published_at,"
-                f" '{BI_STORAGE_VERSION}' as storage_version"
+                f" '{BI_STORAGE_VERSION}' as storage_version,"
+                f" {'true' if is_stale_allowed else 'false'} as is_stale_allowed,"
+                f" {stale}::varchar[] as stale_extracts"
             )
             con.sql(
                 "create table bi.meta.published_marts as select * from (values "

@@ -1,8 +1,13 @@
-"""The run report printed at the end of every build: where every raw line went."""
+"""The run report printed at the end of every build: where every raw line went.
+
+Every line read is staged, quarantined or superseded; the quarantined include the
+malformed CSV records DuckDB's reader rejected (`malformed_csv_line`), each one
+line read. The report says so, and says NOT RECONCILED where its figures disagree.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -15,6 +20,7 @@ class ExtractCounts:
     rows_staged: int
     rows_quarantined: int  # a defect of its own, or a conflicting duplicate
     rows_superseded: int
+    rows_malformed: int = 0  # of the quarantined: malformed CSV records DuckDB's reader rejected
 
 
 @dataclass(frozen=True)
@@ -22,17 +28,37 @@ class RunReport:
     extracts: list[ExtractCounts]
     quarantined: list[tuple[str, str, str, int]]  # extract, column, reason, lines
     quarantined_lines: dict[str, int]  # extract -> lines in audit.quarantined_rows
+    # extract -> malformed CSV records in audit.quarantined_rows
+    malformed_lines: dict[str, int] = field(default_factory=dict)
 
     def unreconciled(self) -> list[tuple[str, int, int]]:
         """Extracts whose quarantined count differs from the lines in the quarantine:
         (extract, counted, listed). Empty after a build whose audit tests passed."""
         counted = {e.extract_name: e.rows_quarantined for e in self.extracts}
-        names = sorted(set(counted) | set(self.quarantined_lines))
+        return _differences(counted, self.quarantined_lines)
+
+    def unreconciled_malformed(self) -> list[tuple[str, int, int]]:
+        """Extracts whose malformed count differs from the malformed CSV records in the
+        quarantine: (extract, counted, listed)."""
+        counted = {e.extract_name: e.rows_malformed for e in self.extracts}
+        return _differences(counted, self.malformed_lines)
+
+    def unbalanced(self) -> list[tuple[str, int, int]]:
+        """Extracts whose lines read are not their lines staged, quarantined and
+        superseded: (extract, read, accounted for)."""
         return [
-            (name, counted.get(name, 0), self.quarantined_lines.get(name, 0))
-            for name in names
-            if counted.get(name, 0) != self.quarantined_lines.get(name, 0)
+            (e.extract_name, e.rows_read, accounted)
+            for e in self.extracts
+            if e.rows_read != (accounted := e.rows_staged + e.rows_quarantined + e.rows_superseded)
         ]
+
+
+def _differences(counted: dict[str, int], listed: dict[str, int]) -> list[tuple[str, int, int]]:
+    return [
+        (name, counted.get(name, 0), listed.get(name, 0))
+        for name in sorted(set(counted) | set(listed))
+        if counted.get(name, 0) != listed.get(name, 0)
+    ]
 
 
 def read_report(database: Path) -> RunReport:
@@ -41,8 +67,8 @@ def read_report(database: Path) -> RunReport:
         extracts = [
             ExtractCounts(*row)
             for row in con.sql(
-                "select extract_name, rows_read, rows_staged, rows_quarantined, rows_superseded"
-                " from audit.extract_row_counts order by extract_name"
+                "select extract_name, rows_read, rows_staged, rows_quarantined, rows_superseded,"
+                " rows_malformed from audit.extract_row_counts order by extract_name"
             ).fetchall()
         ]
         quarantined = con.sql(
@@ -53,7 +79,11 @@ def read_report(database: Path) -> RunReport:
             "select extract_name, count(*) from audit.quarantined_rows"
             " where defect_number = 1 group by all"
         ).fetchall()
-    return RunReport(extracts, quarantined, dict(lines))
+        malformed = con.sql(
+            "select extract_name, count(*) from audit.quarantined_rows"
+            " where defect_number = 1 and reason = 'malformed_csv_line' group by all"
+        ).fetchall()
+    return RunReport(extracts, quarantined, dict(lines), dict(malformed))
 
 
 def format_report(report: RunReport) -> str:
@@ -61,12 +91,12 @@ def format_report(report: RunReport) -> str:
     lines = [
         "Extracts",
         f"  {'extract':<{width}} {'read':>10} {'staged':>10} {'quarantined':>11}"
-        f" {'superseded':>11}",
+        f" {'superseded':>11} {'(malformed)':>11}",
     ]
     for e in report.extracts:
         lines.append(
             f"  {e.extract_name:<{width}} {e.rows_read:>10,} {e.rows_staged:>10,}"
-            f" {e.rows_quarantined:>11,} {e.rows_superseded:>11,}"
+            f" {e.rows_quarantined:>11,} {e.rows_superseded:>11,} {e.rows_malformed:>11,}"
         )
     lines.append("Quarantined lines per column and reason (audit.quarantined_rows)")
     if not report.quarantined:
@@ -77,5 +107,15 @@ def format_report(report: RunReport) -> str:
         lines.append(
             f"  NOT RECONCILED: {extract} counts {counted:,} quarantined lines"
             f" but audit.quarantined_rows holds {listed:,}"
+        )
+    for extract, counted, listed in report.unreconciled_malformed():
+        lines.append(
+            f"  NOT RECONCILED: {extract} counts {counted:,} malformed lines"
+            f" but audit.quarantined_rows holds {listed:,}"
+        )
+    for extract, read, accounted in report.unbalanced():
+        lines.append(
+            f"  NOT RECONCILED: {extract} read {read:,} lines but staged, quarantined and"
+            f" superseded {accounted:,}"
         )
     return "\n".join(lines)

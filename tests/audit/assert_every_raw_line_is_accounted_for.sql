@@ -1,7 +1,8 @@
--- Every raw line is staged, quarantined (for a defect of its own, or as a
--- conflicting duplicate) or superseded by another line with the same key:
--- none is lost or counted twice, and the quarantined lines counted are the
--- lines in audit.quarantined_rows, reason by reason.
+-- Every raw line is staged, quarantined (for a defect of its own, a
+-- malformed CSV record among them, or as a conflicting duplicate) or
+-- superseded by another line with the same key: none is lost or counted
+-- twice, and the quarantined lines counted are the lines in
+-- audit.quarantined_rows, reason by reason.
 with
 
 counts as (
@@ -14,7 +15,10 @@ quarantined_lines as (
         count(*) filter (where defect_number = 1) as line_count,
         count(*) filter (
             where defect_number = 1 and reason = 'conflicting_duplicate'
-        ) as conflicting_lines
+        ) as conflicting_lines,
+        count(*) filter (
+            where defect_number = 1 and reason = 'malformed_csv_line' and line_number is not null
+        ) as malformed_lines
     from {{ ref('quarantined_rows') }}
     group by extract_name
 ),
@@ -27,9 +31,11 @@ unbalanced as (
         counts.rows_quarantined,
         counts.rows_with_defects,
         counts.rows_conflicting,
+        counts.rows_malformed,
         counts.rows_superseded,
         coalesce(quarantined_lines.line_count, 0) as lines_in_quarantine,
-        coalesce(quarantined_lines.conflicting_lines, 0) as conflicting_lines_in_quarantine
+        coalesce(quarantined_lines.conflicting_lines, 0) as conflicting_lines_in_quarantine,
+        coalesce(quarantined_lines.malformed_lines, 0) as malformed_lines_in_quarantine
     from counts
     left join quarantined_lines on counts.extract_name = quarantined_lines.extract_name
     where
@@ -37,6 +43,7 @@ unbalanced as (
         or counts.rows_quarantined != counts.rows_with_defects + counts.rows_conflicting
         or counts.rows_quarantined != coalesce(quarantined_lines.line_count, 0)
         or counts.rows_conflicting != coalesce(quarantined_lines.conflicting_lines, 0)
+        or counts.rows_malformed != coalesce(quarantined_lines.malformed_lines, 0)
 )
 
 select * from unbalanced

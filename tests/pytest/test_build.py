@@ -152,7 +152,9 @@ def test_run_report_counts_reconcile_with_the_quarantine_listing(tiny_build: Bui
     text = format_report(report)
     assert "NOT RECONCILED" not in text
     rows = [line.split() for line in text.splitlines()]
-    assert ["crm/orders", "10", "3", "6", "1"] in rows  # read, staged, quarantined, superseded
+    assert report.unreconciled_malformed() == [] and report.unbalanced() == []
+    # read, staged, quarantined, superseded, and of the quarantined, malformed
+    assert ["crm/orders", "10", "3", "6", "1", "0"] in rows
 
 
 def test_contacts_are_latest_export_normalised_and_deleted_ones_flagged(tiny_build: Build):

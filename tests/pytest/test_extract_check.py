@@ -103,7 +103,7 @@ def test_an_unreadable_parquet_file(tmp_path):
 def test_a_failing_check_names_the_file_and_the_failure_only(tmp_path, monkeypatch):
     from cx import dbt_plugin
 
-    def fails(files: list[str], columns: list[str], csv_options: str) -> str | None:
+    def fails(files: list[str], columns: list[str], csv_options: str, share: float) -> str | None:
         raise ValueError("someone@private.example on line 3")
 
     monkeypatch.setattr(dbt_plugin, "extract_files_problem", fails)
@@ -139,7 +139,9 @@ def test_files_of_a_folder_are_checked_together_and_the_one_at_fault_is_named(tm
     columns = ["order_id", "contact_id", "comment"]
     assert extract_files_problem(files[:2], columns, OPTIONS) is None
     problem = extract_files_problem(files, columns, OPTIONS)
-    assert problem.startswith(f"Extract {files[2]}: the quoted value opened on line 2, column")
+    # The file's only line is a record whose quote is never closed: 1 of 1 lines, corrupt.
+    assert problem.startswith(f"Extract {files[2]} is corrupt: 1 of its 1 lines (100.00%)")
+    assert "First malformed records: line 2, column comment: a quoted value" in problem
     assert "private" not in problem
 
 

@@ -43,3 +43,35 @@ def test_a_quarantined_line_the_counts_miss_is_reported_not_hidden():
 def test_an_extract_missing_from_the_counts_is_reported():
     report = _report({"crm/orders": 6, "support/users": 2})
     assert report.unreconciled() == [("support/users", 0, 2)]
+
+
+def test_malformed_lines_are_shown_and_reconciled_with_the_quarantine():
+    report = RunReport(
+        extracts=[ExtractCounts("crm/contacts", 161, 152, 7, 2, rows_malformed=1)],
+        quarantined=[("crm/contacts", "_line", "malformed_csv_line", 1)],
+        quarantined_lines={"crm/contacts": 7},
+        malformed_lines={"crm/contacts": 1},
+    )
+    assert report.unreconciled_malformed() == [] and report.unbalanced() == []
+    text = format_report(report)
+    assert "(malformed)" in text
+    assert "  crm/contacts        161        152           7           2           1" in text
+    assert "NOT RECONCILED" not in text
+
+    # The counts say one malformed line; the quarantine holds none as malformed.
+    missing = RunReport(report.extracts, [], {"crm/contacts": 7}, {})
+    assert missing.unreconciled_malformed() == [("crm/contacts", 1, 0)]
+    assert (
+        "NOT RECONCILED: crm/contacts counts 1 malformed lines but audit.quarantined_rows"
+        " holds 0" in format_report(missing)
+    )
+
+
+def test_lines_read_but_not_accounted_for_are_reported():
+    # 161 read, 152 + 6 + 2 = 160 accounted for: one line lost.
+    report = RunReport([ExtractCounts("crm/contacts", 161, 152, 6, 2)], [], {"crm/contacts": 6})
+    assert report.unbalanced() == [("crm/contacts", 161, 160)]
+    assert (
+        "NOT RECONCILED: crm/contacts read 161 lines but staged, quarantined and superseded 160"
+        in format_report(report)
+    )
