@@ -18,6 +18,7 @@ responses, null NPS) in each month.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import shutil
 import subprocess
 import sys
@@ -27,6 +28,7 @@ import duckdb
 import pytest
 
 from conftest import REPO, TINY, build_env, copy_extracts, dbt_build
+from test_semantic_layer import _semantic_queries
 
 pytestmark = pytest.mark.build
 
@@ -195,3 +197,32 @@ def test_two_versions_in_one_delivery_of_a_delta_folder_each_keep_their_answers(
         (JUNE_ANSWER[0], "enterprise"),
     ]
     _assert_nps_cells(build.database)
+
+    # The semantic layer's NPS by segment reads the segment when answering, as the mart:
+    # May 100 * (1 - 0) / 1 = 100 as smb, June 100 * (0 - 1) / 1 = -100 as enterprise.
+    # The customer's current segment (customer__segment, from dim_customers) would put
+    # the May promoter under enterprise.
+    query, con = _semantic_queries(build)
+    try:
+        group_by = ["metric_time__month", "response__survey_type"]
+        by_segment_then = query(
+            ["nps_responses", "nps"], [*group_by, "response__segment_at_response"]
+        )
+        by_segment_now = query(["nps_responses"], [*group_by, "customer__segment"])
+    finally:
+        con.close()
+    may, june = dt.date(2025, 5, 1), dt.date(2025, 6, 1)
+    cells = {
+        key: values
+        for key, values in by_segment_then.items()
+        if key[0] in (may, june) and key[1] == "relationship_nps" and values["nps_responses"]
+    }
+    assert sorted(cells) == [
+        (may, "relationship_nps", "smb"),
+        (june, "relationship_nps", "enterprise"),
+    ]
+    assert cells[may, "relationship_nps", "smb"]["nps_responses"] == 1
+    assert cells[may, "relationship_nps", "smb"]["nps"] == pytest.approx(100.0, abs=1e-9)
+    assert cells[june, "relationship_nps", "enterprise"]["nps_responses"] == 1
+    assert cells[june, "relationship_nps", "enterprise"]["nps"] == pytest.approx(-100.0, abs=1e-9)
+    assert by_segment_now[may, "relationship_nps", "enterprise"]["nps_responses"] == 1

@@ -193,12 +193,12 @@ def test_nps_by_month_and_survey_type_is_mart_nps_monthly(semantic, sample: Buil
 
 
 def test_nps_by_segment_and_survey_type_adds_up_the_months(semantic, sample: Build):
-    # Over the months: NPS = 100 * (sum promoters - sum detractors) / sum responses, and a
-    # response without a customer (segment `unknown` in the mart) has no segment here.
-    got = semantic(NPS_METRICS, ["customer__segment", "response__survey_type"])
+    # Over the months: NPS = 100 * (sum promoters - sum detractors) / sum responses, by
+    # the segment when answering (`unknown` included), as the mart counts it.
+    got = semantic(NPS_METRICS, ["response__segment_at_response", "response__survey_type"])
     expected = _marts(
         sample,
-        "select nullif(segment, 'unknown'), survey_type, sum(responses), sum(promoters),"
+        "select segment, survey_type, sum(responses), sum(promoters),"
         " sum(detractors), 100.0 * (sum(promoters) - sum(detractors)) / sum(responses),"
         " sum(promoters) / sum(responses), sum(detractors) / sum(responses)"
         " from marts.mart_nps_monthly where segment <> 'all'"
