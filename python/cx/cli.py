@@ -136,16 +136,24 @@ def _freshness(allow_stale: bool) -> FreshnessVerdict:
     return FreshnessVerdict(True, past)
 
 
-def _publish(allow_stale: bool = False, stale_extracts: tuple[str, ...] | None = None) -> None:
+def _publish(allow_stale: bool = False, stale_extracts: tuple[str, ...] | None = None) -> bool:
+    """Publish what is built; False, with the reason printed, when nothing was published."""
+    from cx.personal_data import publishes_personal_data
     from cx.publish import publish
 
-    publication = publish(
-        paths.build_database(),
-        paths.bi_database(),
-        paths.bi_parquet(),
-        is_stale_allowed=allow_stale,
-        stale_extracts=stale_extracts,
-    )
+    personal_data = publishes_personal_data()
+    try:
+        publication = publish(
+            paths.build_database(),
+            paths.bi_database(),
+            paths.bi_parquet(),
+            is_stale_allowed=allow_stale,
+            stale_extracts=stale_extracts,
+            is_personal_data_published=personal_data,
+        )
+    except ValueError as error:
+        print(f"{error} The published marts are unchanged.", file=sys.stderr)
+        return False
     print(f"Published {len(publication.marts)} marts to {publication.database} (schema marts)")
     print(f"  and as Parquet to {publication.parquet_dir}/")
     for mart, rows in publication.marts.items():
@@ -155,6 +163,14 @@ def _publish(allow_stale: bool = False, stale_extracts: tuple[str, ...] | None =
             f"  without a description (no comment in the build database):"
             f" {', '.join(publication.undescribed)}"
         )
+    if personal_data:
+        print("  personal data (emails, phones, names) published as told (CX_PUBLISH_PII=1)")
+    elif publication.withheld:
+        print(
+            f"  personal data left out (CX_PUBLISH_PII=1 publishes it):"
+            f" {', '.join(publication.withheld)}"
+        )
+    return True
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -178,8 +194,7 @@ def _build(args: argparse.Namespace) -> int:
         print("Quality gate failed: nothing was published; the published marts are unchanged.",
               file=sys.stderr)  # fmt: skip
         return 1
-    _publish(args.allow_stale, freshness.stale_extracts)
-    return 0
+    return 0 if _publish(args.allow_stale, freshness.stale_extracts) else 1
 
 
 def _gate_command(args: argparse.Namespace) -> int:
@@ -193,8 +208,7 @@ def _publish_command(args: argparse.Namespace) -> int:
     if not args.skip_gate and not _gate():
         print("Quality gate failed: nothing was published.", file=sys.stderr)
         return 1
-    _publish()
-    return 0
+    return 0 if _publish() else 1
 
 
 def _cdnow(args: argparse.Namespace) -> int:
