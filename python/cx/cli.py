@@ -197,6 +197,31 @@ def _build(args: argparse.Namespace) -> int:
     return 0 if _publish(args.allow_stale, freshness.stale_extracts) else 1
 
 
+def _erase(args: argparse.Namespace) -> int:
+    """Record a person in the suppression list, then rebuild and republish without them.
+    Prints the list's path and size, never the person's email or id."""
+    from cx.erasure import list_path, read_entries, record
+
+    kind, value = (
+        ("email", args.email) if args.email is not None else ("contact_id", args.customer_id)
+    )
+    try:
+        path = list_path(paths.REPO_ROOT)
+        added = record(path, kind, value)
+        entries = len(read_entries(path))
+    except ValueError as error:
+        print(f"Nothing erased: {error}", file=sys.stderr)
+        return 2
+    said = "Recorded the person in" if added else "The person was already in"
+    print(f"{said} the suppression list {path} ({entries} entries; back it up).")
+    # A new build database: no page freed in the old one keeps the person's lines.
+    database = paths.build_database()
+    for leftover in (database, database.with_name(database.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    print("Rebuilding from the extracts without the person's lines, then republishing.")
+    return _build(argparse.Namespace(full_refresh=True, allow_stale=args.allow_stale))
+
+
 def _gate_command(args: argparse.Namespace) -> int:
     return 0 if _gate() else 1
 
@@ -308,6 +333,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--skip-gate", action="store_true", help="publish without running the gate first"
     )
     publish.set_defaults(handler=_publish_command)
+
+    erase = commands.add_parser(
+        "erase",
+        help="erase a person on request: record them in the suppression list (CX_SUPPRESSION_LIST),"
+        " then rebuild and republish without their lines in any extract",
+    )
+    who = erase.add_mutually_exclusive_group(required=True)
+    who.add_argument("--email", help="the person's email (any case, surrounding spaces ignored)")
+    who.add_argument("--customer-id", help="the person's customer id (the CRM contact id)")
+    erase.add_argument("--allow-stale", action="store_true", help=ALLOW_STALE_HELP)
+    erase.set_defaults(handler=_erase)
 
     backtest = commands.add_parser(
         "backtest", help="fit up to a date and compare the predictions with what came after"
