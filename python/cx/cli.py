@@ -141,8 +141,8 @@ def _publish(allow_stale: bool = False, stale_extracts: tuple[str, ...] | None =
     from cx.personal_data import publishes_personal_data
     from cx.publish import publish
 
-    personal_data = publishes_personal_data()
     try:
+        personal_data = publishes_personal_data()
         publication = publish(
             paths.build_database(),
             paths.bi_database(),

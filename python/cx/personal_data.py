@@ -89,7 +89,7 @@ def publishes_personal_data() -> bool:
     """True when ``CX_PUBLISH_PII=1``: publish the withheld kinds as well."""
     value = os.environ.get(PUBLISH_PII_VARIABLE, "").strip()
     if value not in ("", "0", "1"):
-        raise ValueError(f"{PUBLISH_PII_VARIABLE} must be 1 (publish personal data) or 0, unset")
+        raise ValueError(f"{PUBLISH_PII_VARIABLE} must be 1 (publish personal data), 0 or unset.")
     return value == "1"
 
 
