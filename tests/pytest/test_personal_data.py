@@ -183,3 +183,25 @@ def test_publishing_personal_data_is_asked_for(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("CX_PUBLISH_PII", "yes")
     with pytest.raises(ValueError, match="CX_PUBLISH_PII must be 1"):
         publishes_personal_data()
+
+
+def test_the_build_computes_the_email_hash_with_the_salt(tmp_path, monkeypatch):
+    """The function dbt's connection gets from the project's plugin (dim_customers calls it)."""
+    import duckdb
+
+    from cx.dbt_plugin import Plugin
+
+    salt_file = tmp_path / "salt"
+    salt_file.write_text("0123456789abcdef0123456789abcdef\n", encoding="utf-8")
+    monkeypatch.setenv("CX_EMAIL_HASH_SALT_FILE", str(salt_file))
+    with duckdb.connect() as con:
+        Plugin.__new__(Plugin).configure_connection(con)
+        hashed = con.sql(
+            "select cx_email_hash(' Ann.Lee@Example.com'), cx_email_hash(null)"
+        ).fetchall()[0]
+    assert hashed == (email_hash("ann.lee@example.com", b"0123456789abcdef0123456789abcdef"), None)
+
+    monkeypatch.delenv("CX_EMAIL_HASH_SALT_FILE")
+    with duckdb.connect() as con:
+        Plugin.__new__(Plugin).configure_connection(con)
+        assert con.sql("select cx_email_hash('ann.lee@example.com')").fetchall() == [(None,)]
