@@ -20,7 +20,8 @@ pytestmark = pytest.mark.build
 
 CX = Path(sys.executable).with_name("cx")
 SEEDS = REPO / "seeds"
-# A customer of the sample with 19 orders, 4 tickets and 2 commented answers.
+# A customer of the sample with 19 orders, 4 tickets and 2 commented answers (a
+# generated one: the sample is regenerated with `make sample`).
 CONTACT_ID = "C0000798"
 EMAIL = "sofia.silva798@inbox.example.co.uk"
 FIRST, LAST = "Sofia", "Silva"
@@ -172,7 +173,9 @@ def erased(tmp_path_factory: pytest.TempPathFactory) -> dict:
 def test_the_person_is_in_the_sample_with_everything_to_erase():
     person = persons_lines()
     assert len(person["crm/contacts"]) >= 1 and len(person["support/users"]) == 1
-    assert len(person["crm/orders"]) == 19 and len(person["support/tickets"]) == 4
+    # 19 orders and 4 tickets in the sample as committed; a regenerated sample needs
+    # only some of each.
+    assert len(person["crm/orders"]) >= 1 and len(person["support/tickets"]) >= 1
     assert sum(1 for line in person["survey/responses"] if line["comment"].strip()) >= 2
     pattern, _ = _needles(person)
     # The needles are the person's: in the sample, only their lines hold them.
