@@ -14,7 +14,8 @@
     the files whose name, size and hash they do not already hold. In extracts
     mode `raw.<table>` is a view over the extract's files with DuckDB's own
     readers, every column text, and `_file_name` naming the file of each line;
-    in sample mode it is the dbt seed.
+    in sample mode it is the dbt seed. Either way it leaves out the lines of
+    every person in the suppression list (suppression.sql).
 
     A structural defect (a missing file or column, a file and a folder for one
     extract, an empty file, a file that is not UTF-8 or not CSV) raises before
@@ -36,6 +37,8 @@
         'create or replace table raw.extract_files (extract_name varchar, file_name varchar, '
         ~ 'file_format varchar, is_delta_file boolean, file_size_bytes bigint, file_hash varchar)'
     ) -%}
+    {%- set readers = {} -%}
+    {%- set listed_files = {} -%}
     {%- for extract in contract_extracts() -%}
         {%- set extract_name = extract.system ~ '/' ~ extract.table -%}
         {%- set found = extract_file_paths(read_dir, extract) -%}
@@ -59,14 +62,23 @@
             {%- do unchecked.append(file[0]) -%}
         {%- endfor -%}
         {%- do check_extract_files(unchecked, extract) -%}
-        {%- if extracts_dir -%}
-            {%- do run_query(
-                'create or replace view raw.' ~ adapter.quote(extract.table)
-                ~ ' as ' ~ extract_lines_reader(found, extract)
-            ) -%}
-            {{ log('listed ' ~ found.paths | length ~ ' file(s) of ' ~ extract_name, info=true) }}
-        {%- endif -%}
+        {%- do readers.update({extract_name: extract_lines_reader(found, extract)}) -%}
+        {%- do listed_files.update({extract_name: found.paths | length}) -%}
     {%- endfor -%}
+    {#- Erasure: the suppression list's keys, followed through the files (suppression.sql). -#}
+    {%- do load_suppressed_keys(readers) -%}
+    {%- set is_suppressing = suppression_is_active() -%}
+    {%- if extracts_dir -%}
+        {%- for extract in contract_extracts() -%}
+            {%- set extract_name = extract.system ~ '/' ~ extract.table -%}
+            {%- do run_query(
+                'create or replace view raw.' ~ adapter.quote(extract.table) ~ ' as '
+                ~ (('select * from (' ~ readers[extract_name] ~ ') as lines where not '
+                    ~ is_suppressed_line(extract_name)) if is_suppressing else readers[extract_name])
+            ) -%}
+            {{ log('listed ' ~ listed_files[extract_name] ~ ' file(s) of ' ~ extract_name, info=true) }}
+        {%- endfor -%}
+    {%- endif -%}
     {{ return('') }}
 {% endmacro %}
 

@@ -218,6 +218,14 @@
         {%- endif -%}
     {%- endif -%}
 
+    {#- Erasure: no line of a suppressed person stays, typed now or in an earlier run. -#}
+    {%- if suppression_is_active() -%}
+        {%- do run_query(
+            'delete from ' ~ target ~ ' where ' ~ is_suppressed_line(extract_name, "_raw_row->>'COLUMN'")
+            ~ ' or ' ~ is_suppressed_malformed_line()
+        ) -%}
+    {%- endif -%}
+
     {{ run_hooks(post_hooks, inside_transaction=True) }}
     {% do persist_docs(target, model) %}
     {{ adapter.commit() }}

@@ -141,17 +141,25 @@ def _freshness(allow_stale: bool) -> FreshnessVerdict:
     return FreshnessVerdict(True, past)
 
 
-def _publish(allow_stale: bool = False, stale_extracts: tuple[str, ...] | None = None) -> None:
+def _publish(allow_stale: bool = False, stale_extracts: tuple[str, ...] | None = None) -> bool:
+    """Publish what is built; False, with the reason printed, when nothing was published."""
     from cx.html_report import write_report
+    from cx.personal_data import publishes_personal_data
     from cx.publish import publish
 
-    publication = publish(
-        paths.build_database(),
-        paths.bi_database(),
-        paths.bi_parquet(),
-        is_stale_allowed=allow_stale,
-        stale_extracts=stale_extracts,
-    )
+    try:
+        personal_data = publishes_personal_data()
+        publication = publish(
+            paths.build_database(),
+            paths.bi_database(),
+            paths.bi_parquet(),
+            is_stale_allowed=allow_stale,
+            stale_extracts=stale_extracts,
+            is_personal_data_published=personal_data,
+        )
+    except ValueError as error:
+        print(f"{error} The published marts are unchanged.", file=sys.stderr)
+        return False
     print(f"Published {len(publication.marts)} marts to {publication.database} (schema marts)")
     print(f"  and as Parquet to {publication.parquet_dir}/")
     # The CX report reads the file just published, nothing else (cx.html_report).
@@ -165,6 +173,14 @@ def _publish(allow_stale: bool = False, stale_extracts: tuple[str, ...] | None =
             f"  without a description (no comment in the build database):"
             f" {', '.join(publication.undescribed)}"
         )
+    if personal_data:
+        print("  personal data (emails, phones, names) published as told (CX_PUBLISH_PII=1)")
+    elif publication.withheld:
+        print(
+            f"  personal data left out (CX_PUBLISH_PII=1 publishes it):"
+            f" {', '.join(publication.withheld)}"
+        )
+    return True
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -188,8 +204,32 @@ def _build(args: argparse.Namespace) -> int:
         print("Quality gate failed: nothing was published; the published marts are unchanged.",
               file=sys.stderr)  # fmt: skip
         return 1
-    _publish(args.allow_stale, freshness.stale_extracts)
-    return 0
+    return 0 if _publish(args.allow_stale, freshness.stale_extracts) else 1
+
+
+def _erase(args: argparse.Namespace) -> int:
+    """Record a person in the suppression list, then rebuild and republish without them.
+    Prints the list's path and size, never the person's email or id."""
+    from cx.erasure import list_path, read_entries, record
+
+    kind, value = (
+        ("email", args.email) if args.email is not None else ("contact_id", args.customer_id)
+    )
+    try:
+        path = list_path(paths.REPO_ROOT)
+        added = record(path, kind, value)
+        entries = len(read_entries(path))
+    except ValueError as error:
+        print(f"Nothing erased: {error}", file=sys.stderr)
+        return 2
+    said = "Recorded the person in" if added else "The person was already in"
+    print(f"{said} the suppression list {path} ({entries} entries; back it up).")
+    # A new build database: no page freed in the old one keeps the person's lines.
+    database = paths.build_database()
+    for leftover in (database, database.with_name(database.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    print("Rebuilding from the extracts without the person's lines, then republishing.")
+    return _build(argparse.Namespace(full_refresh=True, allow_stale=args.allow_stale))
 
 
 def _gate_command(args: argparse.Namespace) -> int:
@@ -203,8 +243,7 @@ def _publish_command(args: argparse.Namespace) -> int:
     if not args.skip_gate and not _gate():
         print("Quality gate failed: nothing was published.", file=sys.stderr)
         return 1
-    _publish()
-    return 0
+    return 0 if _publish() else 1
 
 
 def _cdnow(args: argparse.Namespace) -> int:
@@ -322,6 +361,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--skip-gate", action="store_true", help="publish without running the gate first"
     )
     publish.set_defaults(handler=_publish_command)
+
+    erase = commands.add_parser(
+        "erase",
+        help="erase a person on request: record them in the suppression list (CX_SUPPRESSION_LIST),"
+        " then rebuild and republish without their lines in any extract",
+    )
+    who = erase.add_mutually_exclusive_group(required=True)
+    who.add_argument("--email", help="the person's email (any case, surrounding spaces ignored)")
+    who.add_argument("--customer-id", help="the person's customer id (the CRM contact id)")
+    erase.add_argument("--allow-stale", action="store_true", help=ALLOW_STALE_HELP)
+    erase.set_defaults(handler=_erase)
 
     backtest = commands.add_parser(
         "backtest", help="fit up to a date and compare the predictions with what came after"

@@ -8,7 +8,11 @@ extract's files, ``cx_file_size(path)`` and ``cx_file_hash(path)``, with which
 the loader tells the extract files it has already loaded from new or changed
 ones (``cx.extract_files``), and, for malformed lines (``cx.malformed_lines``),
 ``cx_csv_readers(files, csv_options)`` (the unsniffed readers of CSV files),
-``cx_line_numbers(path, byte_positions)`` and ``cx_malformed_line_detail(error_type)``.
+``cx_line_numbers(path, byte_positions)`` and ``cx_malformed_line_detail(error_type)``,
+and ``cx_email_hash(email)``, the published key of a customer's email: HMAC-SHA-256 of
+the normalised email keyed with the salt ``CX_EMAIL_HASH_SALT_FILE`` names, null without
+one (``cx.personal_data``), and ``cx_suppressed_keys()``, the suppression list's
+``kind:hash`` entries (``cx.erasure``), which the loader drops the lines of.
 """
 
 from __future__ import annotations
@@ -17,9 +21,12 @@ from dbt.adapters.duckdb.plugins import BasePlugin
 from duckdb import DuckDBPyConnection, list_type
 from duckdb.sqltypes import BIGINT, DOUBLE, VARCHAR
 
+from cx import paths
+from cx.erasure import list_path, suppressed_keys
 from cx.extract_check import extract_files_problem
 from cx.extract_files import file_hash, file_size, folder_entries
 from cx.malformed_lines import csv_readers, error_detail, line_numbers
+from cx.personal_data import email_hash, email_hash_salt
 
 
 def checked_extract_files_problem(
@@ -73,3 +80,22 @@ class Plugin(BasePlugin):
             side_effects=True,
         )
         conn.create_function("cx_malformed_line_detail", error_detail, [VARCHAR], VARCHAR)
+        conn.create_function(
+            "cx_suppressed_keys",
+            lambda: [
+                f"{key['key_kind']}:{key['key_hash']}"
+                for key in suppressed_keys(list_path(paths.REPO_ROOT))
+            ],
+            [],
+            list_type(VARCHAR),
+            side_effects=True,
+        )
+        # A salt file that is set but unusable stops every run here, before anything is built.
+        salt = email_hash_salt(paths.REPO_ROOT).value
+        conn.create_function(
+            "cx_email_hash",
+            lambda email: email_hash(email, salt),
+            [VARCHAR],
+            VARCHAR,
+            null_handling="special",
+        )

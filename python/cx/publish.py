@@ -26,6 +26,13 @@ tools show them (Superset copies a column's comment into the dataset column's
 description), and so does ``select * from duckdb_columns()``. Each Parquet file
 holds the same descriptions as key-value metadata: ``description`` (the mart's)
 and ``column_descriptions`` (a JSON object, column to description).
+
+Personal data is not published by default: a mart column tagged as an email,
+phone, name or address (``audit.personal_data_columns``, from the YAML's
+``meta: {pii: ...}``) is left out of the BI file and the Parquet files unless
+the publish is told to publish it (``CX_PUBLISH_PII=1``); ``meta.publication``
+records which, and which columns were left out. Free text (verbatims) is
+published and documented as possibly holding personal data.
 """
 
 from __future__ import annotations
@@ -43,6 +50,7 @@ from pathlib import Path
 import duckdb
 
 from cx import paths
+from cx.personal_data import WITHHELD_KINDS
 from cx.sql_text import identifier, string_literal
 
 BI_STORAGE_VERSION = "v1.0.0"
@@ -56,6 +64,7 @@ class Publication:
     marts: dict[str, int]  # mart: rows
     published_at: dt.datetime
     undescribed: tuple[str, ...] = ()  # `mart` or `mart.column` the build left without a comment
+    withheld: tuple[str, ...] = ()  # `mart.column` left out as personal data
 
 
 @dataclass(frozen=True)
@@ -83,6 +92,15 @@ META_DESCRIPTIONS = {
             "stale_extracts": "The extracts (<system>/<table>) past their error age when these"
             " marts were published (dbt source freshness, run by cx build): empty unless"
             " is_stale_allowed; null when the publish did not measure it (cx publish).",
+            "is_personal_data_published": "True when the marts' emails, phones, names and"
+            " addresses were published as told (CX_PUBLISH_PII=1); false by default, when"
+            " withheld_columns lists the columns left out.",
+            "withheld_columns": "The mart columns (<mart>.<column>) left out of this file and"
+            " the Parquet files as personal data (tagged email, phone, name or address in"
+            " the dbt YAML); empty when is_personal_data_published.",
+            "email_hash_status": "Whether dim_customers.email_hash, the customers' salted"
+            " email key, is filled: keyed with the installation's salt, or null for every"
+            " customer because the build had no salt (CX_EMAIL_HASH_SALT_FILE unset).",
         },
     ),
     "published_marts": Description(
@@ -155,6 +173,48 @@ def _write_description(
     con.commit()
 
 
+PERSONAL_DATA_COLUMNS = "audit.personal_data_columns"
+
+
+def withheld_columns(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, list[str]]:
+    """The mart columns of ``catalog`` left out as personal data, by mart: those its
+    ``audit.personal_data_columns`` tags with a withheld kind. A build database without
+    that table cannot say which columns hold personal data: nothing is published."""
+    exists = con.execute(
+        "select count(*) from duckdb_tables() where database_name = ?"
+        " and schema_name = 'audit' and table_name = 'personal_data_columns'",
+        [catalog],
+    ).fetchall()[0][0]
+    if not exists:
+        raise ValueError(
+            f"{catalog}: the build database has no {PERSONAL_DATA_COLUMNS}, so which mart"
+            " columns hold personal data is unknown; nothing was published. Build it"
+            " (dbt build), or publish personal data as told with CX_PUBLISH_PII=1."
+        )
+    rows = con.execute(
+        f"select relation_name, column_name from {identifier(catalog)}.{PERSONAL_DATA_COLUMNS}"
+        " where schema_name = ? and pii_kind in (select unnest(?::varchar[]))"
+        " order by relation_name, column_name",
+        [SCHEMA, list(WITHHELD_KINDS)],
+    ).fetchall()
+    withheld: dict[str, list[str]] = {}
+    for mart, column in rows:
+        withheld.setdefault(mart, []).append(column)
+    return withheld
+
+
+def _email_hash_status(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> str:
+    """Whether ``dim_customers.email_hash`` is filled, as the published rows show."""
+    if "email_hash" not in columns:
+        return "no dim_customers.email_hash in this build"
+    emails, hashes = con.sql(f"select count(email), count(email_hash) from {table}").fetchall()[0]
+    if hashes:
+        return "HMAC-SHA-256 of the normalised email, keyed with the installation's salt"
+    if emails:
+        return "null: the build had no salt (CX_EMAIL_HASH_SALT_FILE unset)"
+    return "null: no customer has an email"
+
+
 def _parquet_metadata(description: Description) -> str:
     """The ``kv_metadata`` option of ``copy ... (format parquet)``: the descriptions."""
     columns = {column: comment for column, comment in description.columns.items() if comment}
@@ -171,10 +231,13 @@ def publish(
     *,
     is_stale_allowed: bool = False,
     stale_extracts: tuple[str, ...] | None = None,
+    is_personal_data_published: bool = False,
 ) -> Publication:
     """Copy every table of the build database's ``marts`` schema to a new BI database
-    and Parquet folder, then swap both in atomically. ``meta.publication`` records
-    whether stale extracts were allowed and which were past their error age."""
+    and Parquet folder, then swap both in atomically. Columns tagged as an email,
+    phone, name or address are left out unless ``is_personal_data_published``.
+    ``meta.publication`` records whether stale extracts were allowed and which were
+    past their error age, and whether personal data was published."""
     folder = bi_database.parent
     folder.mkdir(parents=True, exist_ok=True)
     with _exclusive(folder / ".publish.lock"):
@@ -191,10 +254,13 @@ def publish(
         marts = published_marts(build_database)
         rows: dict[str, int] = {}
         undescribed: list[str] = []
+        withheld_published: list[str] = []
+        email_hash_status = "no dim_customers in this build"
         # Attached under its own name: views among the marts name their tables
         # with the build database's catalog, which is the file's stem.
-        build = identifier(build_database.stem)
-        if build_database.stem == "bi":
+        catalog = build_database.stem
+        build = identifier(catalog)
+        if catalog == "bi":
             raise ValueError(f"{build_database}: a build database cannot be named bi.duckdb")
         with duckdb.connect(config=paths.duckdb_settings()) as con:
             con.sql(f"attach {string_literal(build_database)} as {build} (read_only)")
@@ -203,10 +269,28 @@ def publish(
                 f" (storage_version {string_literal(BI_STORAGE_VERSION)})"
             )
             con.sql(f"create schema bi.{SCHEMA}")
+            withheld = {} if is_personal_data_published else withheld_columns(con, catalog)
             for mart in marts:
-                con.sql(f"create table bi.{SCHEMA}.{mart} as select * from {build}.{SCHEMA}.{mart}")
+                columns = _columns(con, catalog, mart)
+                left_out = [column for column in withheld.get(mart, []) if column in columns]
+                excluded = (
+                    f" exclude ({', '.join(identifier(c) for c in left_out)})" if left_out else ""
+                )
+                con.sql(
+                    f"create table bi.{SCHEMA}.{mart} as"
+                    f" select *{excluded} from {build}.{SCHEMA}.{mart}"
+                )
+                withheld_published += [f"{mart}.{column}" for column in left_out]
                 rows[mart] = con.sql(f"select count(*) from bi.{SCHEMA}.{mart}").fetchall()[0][0]
-                description = _description(con, build_database.stem, mart)
+                if mart == "dim_customers":
+                    email_hash_status = _email_hash_status(
+                        con, f"{build}.{SCHEMA}.dim_customers", columns
+                    )
+                full = _description(con, catalog, mart)
+                description = Description(
+                    full.table,
+                    {c: text for c, text in full.columns.items() if c not in left_out},
+                )
                 undescribed += description.missing(mart)
                 _write_description(con, f"bi.{SCHEMA}.{identifier(mart)}", description)
                 con.sql(
@@ -214,17 +298,17 @@ def publish(
                     f" (format parquet, {_parquet_metadata(description)})"
                 )
             con.sql("create schema bi.meta")
-            stale = (
-                "null"
-                if stale_extracts is None
-                else "[" + ", ".join(string_literal(name) for name in stale_extracts) + "]"
-            )
+            stale = "null::varchar[]" if stale_extracts is None else _varchar_list(stale_extracts)
             con.sql(
                 "create table bi.meta.publication as select"
                 f" timestamp '{stamp.isoformat(sep=' ')}' as published_at,"
                 f" '{BI_STORAGE_VERSION}' as storage_version,"
                 f" {'true' if is_stale_allowed else 'false'} as is_stale_allowed,"
-                f" {stale}::varchar[] as stale_extracts"
+                f" {stale} as stale_extracts,"
+                f" {'true' if is_personal_data_published else 'false'}"
+                " as is_personal_data_published,"
+                f" {_varchar_list(withheld_published)} as withheld_columns,"
+                f" {string_literal(email_hash_status)} as email_hash_status"
             )
             con.sql(
                 "create table bi.meta.published_marts as select * from (values "
@@ -246,4 +330,21 @@ def publish(
         os.replace(link, parquet_link)
         if current_parquet and current_parquet != parquet_dir:
             shutil.rmtree(current_parquet, ignore_errors=True)
-        return Publication(bi_database, parquet_link, rows, stamp, tuple(undescribed))
+        return Publication(
+            bi_database, parquet_link, rows, stamp, tuple(undescribed), tuple(withheld_published)
+        )
+
+
+def _varchar_list(values: list[str] | tuple[str, ...]) -> str:
+    return "[" + ", ".join(string_literal(value) for value in values) + "]::varchar[]"
+
+
+def _columns(con: duckdb.DuckDBPyConnection, catalog: str, mart: str) -> list[str]:
+    return [
+        row[0]
+        for row in con.execute(
+            "select column_name from duckdb_columns() where database_name = ?"
+            " and schema_name = ? and table_name = ? order by column_index",
+            [catalog, SCHEMA, mart],
+        ).fetchall()
+    ]

@@ -30,6 +30,8 @@ class RunReport:
     quarantined_lines: dict[str, int]  # extract -> lines in audit.quarantined_rows
     # extract -> malformed CSV records in audit.quarantined_rows
     malformed_lines: dict[str, int] = field(default_factory=dict)
+    # extract -> lines of erased persons dropped as loaded (the suppression list)
+    suppressed_lines: dict[str, int] = field(default_factory=dict)
 
     def unreconciled(self) -> list[tuple[str, int, int]]:
         """Extracts whose quarantined count differs from the lines in the quarantine:
@@ -83,7 +85,18 @@ def read_report(database: Path) -> RunReport:
             "select extract_name, count(*) from audit.quarantined_rows"
             " where defect_number = 1 and reason = 'malformed_csv_line' group by all"
         ).fetchall()
-    return RunReport(extracts, quarantined, dict(lines), dict(malformed))
+        has_suppressed = con.sql(
+            "select count(*) from duckdb_tables()"
+            " where schema_name = 'raw' and table_name = 'suppressed_line_counts'"
+        ).fetchall()[0][0]
+        suppressed = (
+            con.sql(
+                "select extract_name, lines_suppressed from raw.suppressed_line_counts"
+            ).fetchall()
+            if has_suppressed
+            else []
+        )
+    return RunReport(extracts, quarantined, dict(lines), dict(malformed), dict(suppressed))
 
 
 def format_report(report: RunReport) -> str:
@@ -97,6 +110,16 @@ def format_report(report: RunReport) -> str:
         lines.append(
             f"  {e.extract_name:<{width}} {e.rows_read:>10,} {e.rows_staged:>10,}"
             f" {e.rows_quarantined:>11,} {e.rows_superseded:>11,} {e.rows_malformed:>11,}"
+        )
+    if any(report.suppressed_lines.values()):
+        lines.append(
+            "Lines of erased persons dropped as loaded (the suppression list; not read,"
+            " not kept): "
+            + ", ".join(
+                f"{extract} {count:,}"
+                for extract, count in sorted(report.suppressed_lines.items())
+                if count
+            )
         )
     lines.append("Quarantined lines per column and reason (audit.quarantined_rows)")
     if not report.quarantined:

@@ -64,6 +64,9 @@ def build_env(workdir: Path, extracts_dir: Path | None, **extra: str) -> dict[st
         env["CX_EXTRACTS_DIR"] = str(extracts_dir)
     env.update(
         CX_BUILD_DB=str(workdir / "build.duckdb"),
+        # Nobody erased unless a test says so: a suppression list on this machine
+        # (README, "Personal data") must not change what a test builds.
+        CX_SUPPRESSION_LIST=str(workdir / "suppression_list.csv"),
         DBT_TARGET_PATH=str(workdir / "target"),
         DBT_LOG_PATH=str(workdir / "logs"),
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",

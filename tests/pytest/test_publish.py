@@ -17,6 +17,7 @@ import pytest
 
 from conftest import REPO, TINY, Build, copy_build, dbt_build
 from cx.gate import run_gate
+from cx.personal_data import WITHHELD_KINDS
 from cx.publish import META_DESCRIPTIONS, publish
 
 # Real processes that race, kill and read: `--dist loadfile` keeps them on one worker.
@@ -49,6 +50,19 @@ def _mart_descriptions(build: Build) -> dict[str, tuple[str, dict[str, str]]]:
         )
         for node in manifest["nodes"].values()
         if node["resource_type"] == "model" and node["schema"] == "marts"
+    }
+
+
+def _withheld_by_manifest(build: Build) -> set[str]:
+    """`mart.column` of every mart column tagged as an email, phone, name or address."""
+    manifest = json.loads((build.database.parent / "target" / "manifest.json").read_text())
+    return {
+        f"{node['name']}.{column}"
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["schema"] == "marts"
+        for column, spec in node["columns"].items()
+        if (spec.get("meta") or spec.get("config", {}).get("meta") or {}).get("pii")
+        in WITHHELD_KINDS
     }
 
 
@@ -234,7 +248,12 @@ def test_parquet_holds_every_mart_and_its_descriptions(builds, tiny_build, tmp_p
             )
             table, columns = described[mart]
             assert metadata["description"] == table
-            assert json.loads(metadata["column_descriptions"]) == columns
+            # Every column but the personal data left out by default.
+            assert json.loads(metadata["column_descriptions"]) == {
+                column: text
+                for column, text in columns.items()
+                if f"{mart}.{column}" not in publication.withheld
+            }
 
 
 def test_every_published_table_and_column_carries_its_description(builds, tiny_build, tmp_path):
@@ -247,10 +266,13 @@ def test_every_published_table_and_column_carries_its_description(builds, tiny_b
     expected_tables = {
         ("marts", mart): table for mart, (table, _) in _mart_descriptions(tiny_build).items()
     }
+    # Personal data is left out by default: exactly the mart columns the YAML tags so.
+    assert set(publication.withheld) == _withheld_by_manifest(tiny_build) != set()
     expected_columns = {
         ("marts", mart, column): comment
         for mart, (_, described) in _mart_descriptions(tiny_build).items()
         for column, comment in described.items()
+        if f"{mart}.{column}" not in publication.withheld
     }
     for table, description in META_DESCRIPTIONS.items():
         expected_tables[("meta", table)] = description.table

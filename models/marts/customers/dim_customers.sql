@@ -41,6 +41,7 @@ final as (
         customers.customer_id,
         customers.contact_id,
         customers.email,
+        cx_email_hash(customers.email) as email_hash,
         customers.first_name,
         customers.last_name,
         customers.segment,

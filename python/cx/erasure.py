@@ -1,0 +1,124 @@
+"""Erasure on request: the suppression list.
+
+``cx erase --email ADDRESS`` (or ``--customer-id ID``) records the person in the
+suppression list, a CSV file kept outside the repository (``CX_SUPPRESSION_LIST``;
+by default ``$XDG_DATA_HOME/cx/suppression_list.csv``, ``~/.local/share/cx/...``).
+The list holds no address and no id: each entry is the kind of key (``email`` or
+``contact_id``) and the SHA-256 of the normalised value (an email trimmed and in
+lower case, an id trimmed), with the moment it was recorded. Every build reads it
+(``cx_suppressed_keys()``, registered by the dbt plugin) and drops the person's
+lines as the extracts are loaded (macros/loading/suppression.sql).
+
+The list is what keeps an erased person erased when old extracts are delivered
+again: back it up with the same care as the extracts.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+SETTING = "CX_SUPPRESSION_LIST"
+KINDS = ("email", "contact_id")
+HEADER = ("key_kind", "key_hash", "erased_at")
+
+
+def default_path() -> Path:
+    data_home = os.environ.get("XDG_DATA_HOME", "").strip()
+    base = Path(data_home) if data_home else Path.home() / ".local" / "share"
+    return base / "cx" / "suppression_list.csv"
+
+
+def list_path(repo_root: Path | None = None) -> Path:
+    """The suppression list's path: ``CX_SUPPRESSION_LIST``, else :func:`default_path`.
+    A path inside the repository is refused: the list must never be committed."""
+    setting = os.environ.get(SETTING, "").strip()
+    path = (Path(setting).expanduser() if setting else default_path()).resolve()
+    if repo_root is not None and path.is_relative_to(repo_root.resolve()):
+        raise ValueError(f"{SETTING}={path} lies inside the repository: keep the list outside it")
+    return path
+
+
+def normalised(kind: str, value: str) -> str:
+    """The value as the extracts are matched against it: an email trimmed and in lower
+    case, an id trimmed. An empty value is refused."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind of key {kind!r}; one of {', '.join(KINDS)}")
+    text = value.strip()
+    if kind == "email":
+        text = text.lower()
+    if not text:
+        raise ValueError(f"an empty {kind} identifies nobody")
+    return text
+
+
+def key_hash(kind: str, value: str) -> str:
+    """SHA-256 (hex) of the normalised value, as SQL computes it: ``sha256(lower(trim(x)))``
+    for an email, ``sha256(trim(x))`` for an id."""
+    return hashlib.sha256(normalised(kind, value).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Entry:
+    kind: str
+    hash: str
+    erased_at: str
+
+
+def read_entries(path: Path) -> list[Entry]:
+    """The list's entries; none when the file does not exist. A malformed line raises,
+    naming the file and the line (the list holds hashes only: nothing to hide)."""
+    if not path.exists():
+        return []
+    entries = []
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = csv.reader(handle)
+        header = next(rows, None)
+        if header is None:
+            return []
+        if tuple(header) != HEADER:
+            raise ValueError(f"{path}, line 1: the header must be {','.join(HEADER)}")
+        for number, row in enumerate(rows, start=2):
+            if len(row) != len(HEADER) or row[0] not in KINDS or not _is_sha256(row[1]):
+                raise ValueError(
+                    f"{path}, line {number}: expected <kind>,<sha-256 hex>,<erased at>"
+                    f" with kind one of {', '.join(KINDS)}"
+                )
+            entries.append(Entry(row[0], row[1], row[2]))
+    return entries
+
+
+def _is_sha256(text: str) -> bool:
+    return len(text) == 64 and all(c in "0123456789abcdef" for c in text)
+
+
+def suppressed_keys(path: Path) -> list[dict[str, str]]:
+    """The distinct (kind, hash) of the list, as the build reads them."""
+    seen = {(entry.kind, entry.hash) for entry in read_entries(path)}
+    return [{"key_kind": kind, "key_hash": digest} for kind, digest in sorted(seen)]
+
+
+def record(path: Path, kind: str, value: str, *, now: dt.datetime | None = None) -> bool:
+    """Record a person in the list; True when added, False when already there (a second
+    erasure of the same person changes nothing). The file is created with its folder,
+    readable by its owner only, and appended to, never rewritten."""
+    digest = key_hash(kind, value)
+    entries = read_entries(path)
+    if any(entry.kind == kind and entry.hash == digest for entry in entries):
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    is_new = not path.exists() or path.stat().st_size == 0
+    stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    with os.fdopen(descriptor, "a", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        if is_new:
+            writer.writerow(HEADER)
+        writer.writerow((kind, digest, stamp))
+        handle.flush()
+        os.fsync(handle.fileno())
+    return True
