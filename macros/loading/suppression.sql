@@ -147,3 +147,16 @@
     {%- endfor -%}
     {{ return('select 1') }}
 {% endmacro %}
+
+
+{#- Post-hook of a snapshot of an extract's lines (snapshot_crm__contacts): the
+    snapshot is state no rebuild recreates, so a person erased after it took
+    their versions is deleted from it here, on every run the list is not
+    empty. Its columns carry the extract's `person_keys` names. -#}
+{% macro delete_suppressed_snapshot_rows(extract_name) %}
+    {%- if execute and suppression_is_active() -%}
+        delete from {{ this }} where {{ is_suppressed_line(extract_name) }}
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{% endmacro %}

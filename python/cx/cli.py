@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -210,7 +212,7 @@ def _build(args: argparse.Namespace) -> int:
 def _erase(args: argparse.Namespace) -> int:
     """Record a person in the suppression list, then rebuild and republish without them.
     Prints the list's path and size, never the person's email or id."""
-    from cx.erasure import list_path, read_entries, record
+    from cx.erasure import carry_snapshots, list_path, read_entries, record, restore_snapshots
 
     kind, value = (
         ("email", args.email) if args.email is not None else ("contact_id", args.customer_id)
@@ -224,10 +226,21 @@ def _erase(args: argparse.Namespace) -> int:
         return 2
     said = "Recorded the person in" if added else "The person was already in"
     print(f"{said} the suppression list {path} ({entries} entries; back it up).")
-    # A new build database: no page freed in the old one keeps the person's lines.
+    # A new build database: no page freed in the old one keeps the person's lines. Its
+    # snapshots (state no rebuild recreates) go over to the new one without the person.
     database = paths.build_database()
+    kept = Path(
+        tempfile.mkdtemp(
+            prefix="cx-snapshots-", dir=database.parent if database.parent.exists() else None
+        )
+    )
+    carried = carry_snapshots(database, path, kept)
     for leftover in (database, database.with_name(database.name + ".wal")):
         leftover.unlink(missing_ok=True)
+    restore_snapshots(database, kept, carried)  # on failure the Parquet files stay in `kept`
+    shutil.rmtree(kept)
+    if carried:
+        print(f"Carried {', '.join(carried)} to the new build database, without the person.")
     print("Rebuilding from the extracts without the person's lines, then republishing.")
     return _build(argparse.Namespace(full_refresh=True, allow_stale=args.allow_stale))
 

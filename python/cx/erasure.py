@@ -122,3 +122,59 @@ def record(path: Path, kind: str, value: str, *, now: dt.datetime | None = None)
         handle.flush()
         os.fsync(handle.fileno())
     return True
+
+
+# dbt snapshots are state that no rebuild recreates (README, "History of customers"):
+# `cx erase` replaces the build database, so they are carried over to the new one,
+# without the erased people. Each is (table, its contact id column, its email column).
+SNAPSHOTS = (("snapshots.snapshot_crm__contacts", "contact_id", "email"),)
+
+
+def carry_snapshots(database: Path, list_file: Path, folder: Path) -> list[str]:
+    """Before ``database`` is replaced: write each snapshot table it holds to Parquet in
+    ``folder``, leaving out every contact any of whose rows holds a suppressed email or
+    contact id (all the contact's versions, also those with an earlier email). Returns the
+    tables written, for :func:`restore_snapshots`."""
+    import duckdb
+
+    if not database.exists():
+        return []
+    keys = suppressed_keys(list_file)
+    emails = [key["key_hash"] for key in keys if key["key_kind"] == "email"]
+    contact_ids = [key["key_hash"] for key in keys if key["key_kind"] == "contact_id"]
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    with duckdb.connect(str(database), read_only=True) as con:
+        present = {
+            f"{schema}.{table}"
+            for schema, table in con.sql(
+                "select schema_name, table_name from duckdb_tables()"
+            ).fetchall()
+        }
+        for table, contact_id, email in SNAPSHOTS:
+            if table not in present:
+                continue
+            # The same normalisation and hash as the suppression list (key_hash).
+            con.execute(
+                f"copy (select * from {table} where {contact_id} not in ("
+                f" select {contact_id} from {table}"
+                f" where list_contains($emails, sha256(nullif(lower(trim({email})), '')))"
+                f" or list_contains($ids, sha256(nullif(trim({contact_id}), ''))))"
+                f") to '{folder / table}.parquet' (format parquet)",
+                {"emails": emails, "ids": contact_ids},
+            )
+            written.append(table)
+    return written
+
+
+def restore_snapshots(database: Path, folder: Path, tables: list[str]) -> None:
+    """Create the carried snapshot tables in the new build database ``database``."""
+    import duckdb
+
+    if not tables:
+        return
+    with duckdb.connect(str(database)) as con:
+        for table in tables:
+            schema = table.split(".", 1)[0]
+            con.execute(f"create schema if not exists {schema}")
+            con.execute(f"create table {table} as from read_parquet('{folder / table}.parquet')")

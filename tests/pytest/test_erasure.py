@@ -12,11 +12,13 @@ import duckdb
 import pytest
 
 from cx.erasure import (
+    carry_snapshots,
     default_path,
     key_hash,
     list_path,
     read_entries,
     record,
+    restore_snapshots,
     suppressed_keys,
 )
 
@@ -93,3 +95,61 @@ def test_the_list_lives_outside_the_repository(tmp_path, monkeypatch):
     monkeypatch.setenv("CX_SUPPRESSION_LIST", str(REPO / "warehouse" / "list.csv"))
     with pytest.raises(ValueError, match="inside the repository"):
         list_path(REPO)
+
+
+def _snapshot_database(path: Path) -> Path:
+    """A build database holding a contacts snapshot: Ann (C1) changed her email between
+    two versions, Bob (C2) has one."""
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema snapshots")
+        con.execute(
+            "create table snapshots.snapshot_crm__contacts as select * from (values"
+            " ('C1', timestamp '2025-01-01', 'smb', 'ann.old@example.com'),"
+            " ('C1', timestamp '2025-03-01', 'enterprise', 'ann.lee@example.com'),"
+            " ('C2', timestamp '2025-02-01', 'consumer', 'bob@example.com'))"
+            " as t(contact_id, updated_at, segment, email)"
+        )
+    return path
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "left"),
+    [
+        # By her current email: both of Ann's versions go, the one with her old email too.
+        ("email", f"  {EMAIL.upper()} ", [("C2", "consumer", "bob@example.com")]),
+        ("contact_id", " C2 ", [("C1", "smb", "ann.old@example.com"),
+                                ("C1", "enterprise", "ann.lee@example.com")]),
+    ],
+)  # fmt: skip
+def test_snapshots_go_to_the_new_build_database_without_the_erased_person(
+    tmp_path, kind, value, left
+):
+    old = _snapshot_database(tmp_path / "build.duckdb")
+    suppression = tmp_path / "list.csv"
+    record(suppression, kind, value, now=NOW)
+
+    carried = carry_snapshots(old, suppression, tmp_path / "kept")
+    old.unlink()
+    restore_snapshots(old, tmp_path / "kept", carried)
+
+    assert carried == ["snapshots.snapshot_crm__contacts"]
+    with duckdb.connect(str(old), read_only=True) as con:
+        rows = con.sql(
+            "select contact_id, segment, email from snapshots.snapshot_crm__contacts"
+            " order by updated_at"
+        ).fetchall()
+        types = con.sql(
+            "select data_type from duckdb_columns() where table_name = 'snapshot_crm__contacts'"
+            " and column_name = 'updated_at'"
+        ).fetchall()
+    assert sorted(rows) == sorted(left)
+    assert types == [("TIMESTAMP",)]
+
+
+def test_a_build_database_without_snapshots_carries_nothing(tmp_path):
+    with duckdb.connect(str(tmp_path / "build.duckdb")) as con:
+        con.execute("create table t as select 1 as x")
+    suppression = tmp_path / "list.csv"
+    record(suppression, "email", EMAIL, now=NOW)
+    assert carry_snapshots(tmp_path / "build.duckdb", suppression, tmp_path / "kept") == []
+    assert carry_snapshots(tmp_path / "absent.duckdb", suppression, tmp_path / "kept") == []
