@@ -26,6 +26,7 @@ from pathlib import Path
 import duckdb
 import yaml
 
+from cx.personal_data import kind_by_name
 from cx.source_sample import NAME_PATTERN, Column, Sample, SampleRefused, read_sample
 
 # A column's parse macro, and the check macro that says why a value was not parsed.
@@ -370,10 +371,18 @@ def _described(column: Column, source: NewSource) -> str:
     return f"{role}{kind}; {filled}."
 
 
+def _personal_data_tag(column: str, indent: str) -> str:
+    """`meta: {pii: <kind>}` for a column named like personal data (the project's naming
+    rule, cx.personal_data), which the engineer reviews; nothing otherwise."""
+    kind = kind_by_name(column)
+    return f"{indent}meta: {{pii: {kind}}}  # by its name: review\n" if kind else ""
+
+
 def source_yaml(source: NewSource) -> str:
     columns = "".join(
         f"          - name: {c.name}\n"
         f"            description: {_yaml_text(_described(c, source))}\n"
+        + _personal_data_tag(c.name, "            ")
         for c in source.sample.columns
     )
     return f"""      - name: {source.table}
@@ -390,6 +399,7 @@ def _yaml_text(text: str) -> str:
 def models_yaml(source: NewSource) -> str:
     base_columns = "".join(
         f"      - name: {c.name}\n        description: {_yaml_text(_described(c, source))}\n"
+        + _personal_data_tag(c.name, "        ")
         for c in source.sample.columns
     )
     docs = {
@@ -413,6 +423,7 @@ def models_yaml(source: NewSource) -> str:
             tests = "        data_tests: [not_null]\n"
         staged_columns.append(
             f"      - name: {c.name}\n        description: {_yaml_text(_described(c, source))}\n"
+            + _personal_data_tag(c.name, "        ")
             + tests
         )
     return f"""

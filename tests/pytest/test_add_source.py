@@ -265,6 +265,11 @@ def test_writes_every_place_the_contract_lists_in_step(project: Path, tmp_path: 
     staged = {c["name"]: c.get("data_tests") for c in models[1]["columns"]}
     assert staged["conversation_id"] == ["unique", "not_null"]
     assert staged["updated_at"] == ["not_null"]
+    # Personal data tagged by the naming rule in the source, base and staging YAML: the
+    # agent's email and the customer's first message (free text); ids are not.
+    for columns in (sources["tables"][0]["columns"], models[0]["columns"], models[1]["columns"]):
+        tagged = {c["name"]: c["meta"]["pii"] for c in columns if "meta" in c}
+        assert tagged == {"agent_email": "email", "first_message": "free_text"}
     project_config = yaml.safe_load((project / "dbt_project.yml").read_text())
     assert project_config["models"]["cx"]["staging"]["chat"] == {
         "base": {"+materialized": "extract_lines"}
