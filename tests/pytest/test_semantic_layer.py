@@ -32,7 +32,7 @@ SELECTED = [
     "+dim_customers", "+dim_agents", "+fct_survey_responses", "+fct_support_tickets",
     "+fct_touchpoints", "+int_orders_converted", "+fct_customer_value", "+fct_customer_churn",
     "time_spine_daily", "+mart_nps_monthly", "+mart_csat_ces_monthly", "+mart_support_monthly",
-    "+mart_team_performance", "+mart_cohort_retention",
+    "+mart_team_performance", "+mart_cohort_retention", "+mart_channel_mix",
 ]  # fmt: skip
 
 
@@ -367,36 +367,97 @@ def test_clv_and_p_alive_are_fct_customer_value(semantic, sample: Build, group_b
     _assert_same(got, expected)
 
 
-@pytest.mark.parametrize(
-    ("group_by", "key"),
-    [
-        ("metric_time__month", "date_trunc('month', customers.first_touchpoint_at)"),
-        ("customer__segment", "customers.segment"),
-    ],
-)
-def test_first_touch_to_purchase_rate(semantic, sample: Build, group_by, key):
-    # Converted: the first completed order on the UTC day of the first touchpoint or in the
-    # 89 days after it (day + 0 .. day + 89, a 90-day window in days).
-    got = semantic(["first_touch_to_purchase_rate"], [group_by])
+# mart_channel_mix's customers, written out over fct_touchpoints: observed when the first
+# touchpoint + 90 days (`channel_mix_window_days`, to the microsecond) is at or before the
+# data's latest touchpoint (identified or not); converted when the first purchase comes
+# before that window's end.
+CHANNEL_MIX_CUSTOMERS = """
+    with ends as (select max(occurred_at) as observed_until from marts.fct_touchpoints),
+    windows as (
+        select
+            customer_id,
+            min(occurred_at) as first_touchpoint_at,
+            min(occurred_at) + interval 90 days as window_ends_at,
+            min(occurred_at) filter (where touchpoint_type = 'purchase') as first_purchase_at
+        from marts.fct_touchpoints where customer_id is not null group by customer_id
+    )
+    select
+        windows.*,
+        customers.segment,
+        windows.window_ends_at <= ends.observed_until as is_observed,
+        coalesce(windows.first_purchase_at < windows.window_ends_at, false) as has_converted
+    from windows cross join ends
+    inner join marts.dim_customers as customers using (customer_id)
+"""
+
+
+def test_first_touch_to_purchase_rate_is_mart_channel_mix(semantic, sample: Build):
+    # Overall: the mart's converted customers over its customers (on the sample
+    # 1,493 / 2,684), the customers whose 90 days are over; none other is in the base.
+    got = semantic(["first_touch_to_purchase_rate"], [])
     expected = _marts(
         sample,
-        f"select {key}, count(*) filter (where"
-        "  cast(value.first_order_at as date) >= cast(customers.first_touchpoint_at as date)"
-        "  and cast(value.first_order_at as date)"
-        "   < cast(customers.first_touchpoint_at as date) + 90"
-        " ) / count(*)"
-        " from marts.dim_customers as customers"
-        " left join marts.fct_customer_value as value using (customer_id)"
-        " where customers.first_touchpoint_at is not null group by all",
+        "select sum(converted_customers) / sum(customers) from marts.mart_channel_mix",
         ["first_touch_to_purchase_rate"],
     )
     _assert_same(got, expected)
-    # The window matters: some first purchases come later than 89 days after the first touch.
+    mart = sample.query(
+        "select sum(customers), sum(converted_customers) from marts.mart_channel_mix"
+    )
+    written_out = sample.query(
+        f"select count(*) filter (where is_observed),"
+        f" count(*) filter (where is_observed and has_converted) from ({CHANNEL_MIX_CUSTOMERS})"
+    )
+    assert written_out == mart
+    observed = sample.query(
+        "select count(*) filter (where is_conversion_window_observed),"
+        " count(*) filter (where not is_conversion_window_observed) from marts.dim_customers"
+    )
+    assert observed[0][0] == mart[0][0] and observed[0][1] > 0  # some windows are still open
+
+
+@pytest.mark.parametrize(
+    ("group_by", "key"),
+    [
+        ("metric_time__month", "date_trunc('month', first_touchpoint_at)"),
+        ("customer__segment", "segment"),
+    ],
+)
+def test_first_touch_to_purchase_rate_reads_only_observed_customers(
+    semantic, sample: Build, group_by, key
+):
+    # By month of the first touch and by segment: the mart's definition over the observed
+    # customers. A month whose customers all have open windows has no rate (no row), never
+    # a low one.
+    got = semantic(["first_touch_to_purchase_rate"], [group_by])
+    expected = _marts(
+        sample,
+        f"select {key}, count(*) filter (where has_converted) / count(*)"
+        f" from ({CHANNEL_MIX_CUSTOMERS}) where is_observed group by all",
+        ["first_touch_to_purchase_rate"],
+    )
+    _assert_same(got, expected)
+    open_only = sample.query(
+        f"select {key} from ({CHANNEL_MIX_CUSTOMERS}) group by all having not bool_or(is_observed)"
+    )
+    if group_by == "metric_time__month":
+        assert open_only, "the sample's last months should hold only open windows"
+    assert not {_day(row[0]) for row in open_only} & {row_key[0] for row_key in got}
+
+
+def test_first_touch_to_purchase_rate_window_is_exact_not_in_days(sample: Build):
+    # The window ends at the first touch + 90 days to the microsecond. Counted in UTC days
+    # (the first touch's day + 0 .. 89) some observed customers would change verdict: the
+    # metric test above holds the exact one.
+    moved = sample.query(
+        f"select count(*) from ({CHANNEL_MIX_CUSTOMERS}) where is_observed and has_converted"
+        " <> coalesce(cast(first_purchase_at as date) < cast(first_touchpoint_at as date) + 90,"
+        " false)"
+    )
+    assert moved[0][0] > 0
+    # And the window matters: some first purchases come after it.
     late = sample.query(
-        "select count(*) from marts.dim_customers as customers"
-        " inner join marts.fct_customer_value as value using (customer_id)"
-        " where cast(value.first_order_at as date)"
-        "  >= cast(customers.first_touchpoint_at as date) + 90"
+        f"select count(*) from ({CHANNEL_MIX_CUSTOMERS}) where first_purchase_at >= window_ends_at"
     )
     assert late[0][0] > 0
 
@@ -455,10 +516,17 @@ def test_metrics_on_the_tiny_extracts_by_hand(tiny_semantic):
     # customer; O2 is refunded, O3's contact C999 is not in the extract. Revenue 100.50.
     revenue = tiny_semantic(["revenue_usd", "purchases"], ["metric_time__month"])
     _assert_same(revenue, {(feb,): {"purchases": 1, "revenue_usd": 100.50}})
-    # C001, the one customer with a touchpoint, was first touched on 2025-01-09 (an ad
-    # click) and first bought on 2025-02-01, 23 days later, inside 90: 1 / 1 = 1.
-    conversion = tiny_semantic(["first_touch_to_purchase_rate"], ["metric_time__month"])
-    _assert_same(conversion, {(dt.date(2025, 1, 1),): {"first_touch_to_purchase_rate": 1.0}})
+    # C001, the one customer with a touchpoint, was first touched on 2025-01-09 10:00 UTC
+    # (an ad click) and first bought on 2025-02-01 15:00 UTC, 23 days later. But the
+    # data's latest touchpoint is the NPS response ended 2025-04-01 02:05 UTC, before
+    # C001's window ends (2025-01-09 10:00 + 90 days = 2025-04-09 10:00): C001 is not yet
+    # observed for 90 days, so is neither converted nor not converted. January holds no
+    # observed customer: 0 / 0, no rate (the window counted regardless read 1 / 1 = 1).
+    conversion = tiny_semantic(
+        ["first_touch_to_purchase_rate", "customers"], ["metric_time__month"]
+    )
+    assert conversion[(dt.date(2025, 1, 1),)]["first_touch_to_purchase_rate"] is None
+    assert all(row["first_touch_to_purchase_rate"] is None for row in conversion.values())
 
 
 def _mf(sample: Build, workdir: Path, *args: str) -> subprocess.CompletedProcess:

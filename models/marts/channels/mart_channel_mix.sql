@@ -27,7 +27,7 @@ customer_windows as (
     select
         customer_id,
         min(occurred_at) as journey_started_at,
-        min(occurred_at) + to_days({{ var('channel_mix_window_days') }}) as window_ends_at,
+        {{ conversion_window_ends_at('min(occurred_at)') }} as window_ends_at,
         min(occurred_at) filter (where touchpoint_type = 'purchase') as first_purchase_at
     from touchpoints
     where customer_id is not null

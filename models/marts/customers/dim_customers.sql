@@ -6,11 +6,16 @@ customers as (
 
 touchpoints as (
     select * from {{ ref('int_touchpoints_staged') }}
-    where customer_id is not null
 ),
 
 responses as (
     select * from {{ ref('fct_survey_responses') }}
+),
+
+-- The latest touchpoint of the data, identified or not: where mart_channel_mix's
+-- observation ends too.
+data_end as (
+    select max(occurred_at) as observed_until from touchpoints
 ),
 
 activity as (
@@ -22,7 +27,18 @@ activity as (
         arg_max(journey_stage, (occurred_at, stage_order)) as current_journey_stage,
         max(stage_order) as furthest_stage_order
     from touchpoints
+    where customer_id is not null
     group by customer_id
+),
+
+-- The conversion window of mart_channel_mix: observed when it has ended by the data's end.
+conversion_windows as (
+    select
+        activity.customer_id,
+        {{ conversion_window_ends_at('activity.first_touchpoint_at') }}
+        <= data_end.observed_until as is_conversion_window_observed
+    from activity
+    cross join data_end
 ),
 
 latest_nps as (
@@ -55,11 +71,13 @@ final as (
         customers.lifecycle_stage,
         activity.current_journey_stage,
         activity.furthest_stage_order,
+        conversion_windows.is_conversion_window_observed,
         latest_nps.latest_nps_category,
         latest_nps.latest_nps_score,
         latest_nps.latest_nps_at
     from customers
     left join activity on customers.customer_id = activity.customer_id
+    left join conversion_windows on customers.customer_id = conversion_windows.customer_id
     left join latest_nps on customers.customer_id = latest_nps.customer_id
 )
 
