@@ -11,13 +11,7 @@ contacts as (
 
 final as (
     select
-        contact_id,
-        updated_at,
-        segment,
-        lifecycle_stage,
-        country_code,
-        email,
-        is_deleted
+        {{ contact_version_columns() }}
     from contacts
 )
 

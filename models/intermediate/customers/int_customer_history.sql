@@ -24,23 +24,11 @@ customers as (
 versions as (
     -- `union` (not `union all`): a version both in the lines and the snapshot is one
     select
-        contact_id,
-        updated_at,
-        segment,
-        lifecycle_stage,
-        country_code,
-        email,
-        is_deleted
+        {{ contact_version_columns() }}
     from contact_versions
     union
     select
-        contact_id,
-        updated_at,
-        segment,
-        lifecycle_stage,
-        country_code,
-        email,
-        is_deleted
+        {{ contact_version_columns() }}
     from snapshotted_versions
 ),
 

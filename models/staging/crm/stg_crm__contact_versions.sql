@@ -19,13 +19,7 @@ usable_lines as (
 
 final as (
     select distinct
-        contact_id,
-        updated_at,
-        segment,
-        lifecycle_stage,
-        country_code,
-        email,
-        is_deleted
+        {{ contact_version_columns() }}
     from usable_lines
 )
 
