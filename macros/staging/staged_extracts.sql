@@ -52,6 +52,9 @@
          'person_keys': {'recipient_email': 'email', 'contact_ref': 'contact_id',
                          'related_ticket_id': 'ticket_id', 'related_order_id': 'order_id'},
          'identifies': []},
+        {'extract': 'reviews/reviews', 'base': 'base_reviews__reviews',
+         'staged': 'stg_reviews__reviews', 'key': 'review_id', 'recency': 'updated_at',
+         're_exported': true},
     ]) }}
 {% endmacro %}
 

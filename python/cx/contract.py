@@ -146,6 +146,24 @@ EXTRACTS: tuple[Extract, ...] = (
         "response_id",
         moment="recorded_date",
     ),
+    Extract(
+        "reviews",
+        "reviews",
+        (
+            "review_id",
+            "platform",
+            "reviewer_email",
+            "order_reference",
+            "rating",
+            "title",
+            "body",
+            "language",
+            "posted_at",
+            "updated_at",
+        ),
+        "review_id",
+        moment="updated_at",
+    ),
 )
 
 EXTRACTS_BY_PATH: dict[str, Extract] = {e.relpath: e for e in EXTRACTS}
