@@ -1,9 +1,11 @@
 {#-
     Every line of the extract reviews/reviews, typed, with its defects. No line is
-    dropped here. Written by `cx add-source` from a sample of 603 lines: each
-    column's rule and why it was chosen is written above it; review them (a
-    text column may want normalise_enum, normalise_code or a check_accepted, a
-    number a range: macros/staging/checks.sql).
+    dropped here. Written by `cx add-source` from a sample of 603 lines, then
+    reviewed: the platform is one of var `review_platforms`, the rating an
+    integer 1..5 (`4.5` is not_an_integer, never rounded), the language one of
+    var `languages`, and a review needs its id, platform, rating, posted_at and
+    updated_at. The email is normalised as every extract's (normalise_email), so
+    identity links it like a survey recipient's.
 -#}
 with
 
@@ -13,34 +15,26 @@ source as (
 
 checked as (
     select
-        -- review_id (the key): text: DuckDB read VARCHAR, no typed rule fits; 603/603 lines filled
         {{ raw_text('review_id') }} as review_id,
-        -- platform: text: DuckDB read VARCHAR, no typed rule fits; 603/603 lines filled
-        {{ raw_text('platform') }} as platform,
-        -- reviewer_email: text, normalised as an email (named like one): 271/603 lines filled
+        {{ normalise_enum('platform') }} as platform,
         {{ normalise_email('reviewer_email') }} as reviewer_email,
-        -- order_reference: text: DuckDB read VARCHAR, no typed rule fits; 333/603 lines filled
         {{ raw_text('order_reference') }} as order_reference,
-        -- rating: integer, inferred from 603/603 filled values (DuckDB read BIGINT; each is plain
-        --     digits within 64 bits (parse_integer)); 603/603 lines filled
         {{ parse_integer('rating') }} as rating,
-        -- title: text: DuckDB read VARCHAR, no typed rule fits; 479/603 lines filled
-        {{ raw_text('title') }} as title,
-        -- body: text: DuckDB read VARCHAR, no typed rule fits; 522/603 lines filled
-        {{ raw_text('body') }} as body,
-        -- language: text: DuckDB read VARCHAR, no typed rule fits; 603/603 lines filled
-        {{ raw_text('language') }} as language,  -- noqa: RF04
-        -- posted_at: text: DuckDB read TIMESTAMP WITH TIME ZONE, but only 601 of 603 filled values
-        --     are ISO-8601 with a UTC offset (parse_timestamp_utc)
-        {{ raw_text('posted_at') }} as posted_at,
-        -- updated_at (the latest wins among a key's lines): timestamp, inferred from 603/603 filled
-        --     values (DuckDB read TIMESTAMP WITH TIME ZONE; each is ISO-8601 with a UTC offset
-        --     (parse_timestamp_utc)); 603/603 lines filled
+        {{ raw_text('title') }} as review_title,
+        {{ raw_text('body') }} as review_body,
+        {{ normalise_enum('language') }} as language_code,
+        {{ parse_timestamp_utc('posted_at') }} as posted_at,
         {{ parse_timestamp_utc('updated_at') }} as updated_at,
         {{ row_defects([
             check_required('review_id'),
+            check_required('platform'),
+            check_accepted('platform', var('review_platforms')),
+            check_required('rating'),
+            check_integer('rating', 1, 5),
+            check_accepted('language', var('languages')),
+            check_required('posted_at'),
+            check_timestamp('posted_at'),
             check_required('updated_at'),
-            check_integer('rating'),
             check_timestamp('updated_at')
         ]) }} as _defects,
         source._file_name,
