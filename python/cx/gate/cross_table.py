@@ -85,6 +85,9 @@ union all select 'every completed order, and nothing else, is a purchase touchpo
        (select n from staged_purchases), (select n from purchase_touchpoints)
 union all select 'every staged review is a touchpoint',
        (select n from staged_reviews), (select n from review_touchpoints)
+union all select 'mart_reviews_monthly counts every review of fct_reviews once',
+       (select count(*) from marts.fct_reviews),
+       (select coalesce(sum(reviews), 0) from marts.mart_reviews_monthly)
 union all select 'every staged ticket is in fct_support_tickets',
        (select n from staged_tickets), (select n from ticket_facts)
 union all select 'every real staged response is valid or excluded with a reason',
