@@ -297,7 +297,8 @@ def test_a_later_incremental_build_drops_lines_typed_before_the_erasure(tmp_path
     # 1001) and the 7 events of ticket 500; her 7 order lines (O1, O2, O6, O7, O8 with
     # re-deliveries); activities A2 and A3 (C001) and A1 (anon_1, which A2 identifies);
     # answers R_aaaaaaaaaaaaaaa (2 lines) and R_fffffffffffffff by her email and contact,
-    # R_ddd and R_eeeeeeeeeeeeeee about her tickets.
+    # R_ddd and R_eeeeeeeeeeeeeee about her tickets; no review (RV1 references O3, of
+    # a contact not in the extract, and no review carries her email).
     assert counts == {
         "crm/contacts": 2,
         "crm/orders": 7,
@@ -307,4 +308,5 @@ def test_a_later_incremental_build_drops_lines_typed_before_the_erasure(tmp_path
         "support/ticket_events": 7,
         "survey/responses": 5,
         "survey/surveys": 0,
+        "reviews/reviews": 0,
     }
