@@ -48,12 +48,14 @@
         {%- for path in found.paths -%}
             {%- do listed.append('(' ~ string_literal(path) ~ ')') -%}
         {%- endfor -%}
-        {%- do run_query(
-            'insert into raw.extract_files select ' ~ string_literal(extract_name) ~ ', file, '
-            ~ "case when file like '%.parquet' then 'parquet' else 'csv' end, "
-            ~ ('true' if found.is_folder else 'false') ~ ', cx_file_size(file), cx_file_hash(file) '
-            ~ 'from (values ' ~ listed | join(', ') ~ ') as files (file)'
-        ) -%}
+        {%- if listed -%}
+            {%- do run_query(
+                'insert into raw.extract_files select ' ~ string_literal(extract_name) ~ ', file, '
+                ~ "case when file like '%.parquet' then 'parquet' else 'csv' end, "
+                ~ ('true' if found.is_folder else 'false') ~ ', cx_file_size(file), cx_file_hash(file) '
+                ~ 'from (values ' ~ listed | join(', ') ~ ') as files (file)'
+            ) -%}
+        {%- endif -%}
         {%- set loaded = loaded_extract_files(extract_name) -%}
         {%- set files = run_query(
             'select file_name, file_size_bytes, file_hash from raw.extract_files where extract_name = '
