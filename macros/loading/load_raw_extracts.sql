@@ -17,6 +17,8 @@
     in sample mode it is the dbt seed. Either way it leaves out the lines of
     every person in the suppression list (suppression.sql).
 
+    An extract whose source table says `meta: {optional: true}` (reviews/reviews)
+    may be left out of the folder: it is read as an extract without lines.
     A structural defect (a missing file or column, a file and a folder for one
     extract, an empty file, a file that is not UTF-8 or not CSV) raises before
     any node runs, naming the file, line and column but never the line's text:
@@ -46,12 +48,14 @@
         {%- for path in found.paths -%}
             {%- do listed.append('(' ~ string_literal(path) ~ ')') -%}
         {%- endfor -%}
-        {%- do run_query(
-            'insert into raw.extract_files select ' ~ string_literal(extract_name) ~ ', file, '
-            ~ "case when file like '%.parquet' then 'parquet' else 'csv' end, "
-            ~ ('true' if found.is_folder else 'false') ~ ', cx_file_size(file), cx_file_hash(file) '
-            ~ 'from (values ' ~ listed | join(', ') ~ ') as files (file)'
-        ) -%}
+        {%- if listed -%}
+            {%- do run_query(
+                'insert into raw.extract_files select ' ~ string_literal(extract_name) ~ ', file, '
+                ~ "case when file like '%.parquet' then 'parquet' else 'csv' end, "
+                ~ ('true' if found.is_folder else 'false') ~ ', cx_file_size(file), cx_file_hash(file) '
+                ~ 'from (values ' ~ listed | join(', ') ~ ') as files (file)'
+            ) -%}
+        {%- endif -%}
         {%- set loaded = loaded_extract_files(extract_name) -%}
         {%- set files = run_query(
             'select file_name, file_size_bytes, file_hash from raw.extract_files where extract_name = '
@@ -96,6 +100,7 @@
                 'system': node.source_name,
                 'table': node.name,
                 'columns': node.columns.keys() | list,
+                'optional': node.meta.get('optional', false) is sameas true,
             }) -%}
         {%- endif -%}
     {%- endfor -%}
@@ -132,6 +137,11 @@
     {%- endif -%}
     {%- if single -%}
         {{ return({'paths': single, 'is_folder': false}) }}
+    {%- endif -%}
+    {%- if not in_folder and extract.optional -%}
+        {#- An optional extract (source table `meta: {optional: true}`) that is not
+            delivered is read as one without lines. -#}
+        {{ return({'paths': [], 'is_folder': false}) }}
     {%- endif -%}
     {%- if not in_folder -%}
         {{ exceptions.raise_compiler_error(
@@ -211,6 +221,14 @@
         {%- set selected = 'columns(*)::varchar' -%}
     {%- endif -%}
     {%- set readers = [] -%}
+    {%- if not found.paths -%}
+        {#- An optional extract not delivered: its columns, as text, and no line. -#}
+        {%- set empty = [] -%}
+        {%- for column in extract.columns -%}
+            {%- do empty.append('null::varchar as ' ~ adapter.quote(column)) -%}
+        {%- endfor -%}
+        {{ return('select ' ~ empty | join(', ') ~ ', null::varchar as _file_name where false') }}
+    {%- endif -%}
     {%- if csv_files -%}
         {%- set csv_readers = run_query(
             'select unnest(cx_csv_readers(' ~ string_literal_array(csv_files) ~ ', '

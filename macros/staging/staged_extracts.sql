@@ -1,5 +1,5 @@
 {#-
-    The eight extracts as staging sees them: which base and staging model, the
+    The contract's extracts as staging sees them: which base and staging model, the
     key, and, where the contract says lines of one key are re-exports, the
     column whose latest value wins (`recency`): a timestamp of the line where
     the extract has one (contacts, tickets, responses), else the file the line
@@ -15,7 +15,8 @@
     a dropped line's values there are suppressed too (a contact found by email
     suppresses its contact id; a help-desk user found by its CRM id, its user
     id). A reference to someone else (a ticket event's ticket, a response's
-    related order) drops the line but suppresses nobody.
+    related order, a review's order reference) drops the line but suppresses
+    nobody.
 -#}
 {% macro staged_extracts() %}
     {{ return([
@@ -51,6 +52,11 @@
          're_exported': true,
          'person_keys': {'recipient_email': 'email', 'contact_ref': 'contact_id',
                          'related_ticket_id': 'ticket_id', 'related_order_id': 'order_id'},
+         'identifies': []},
+        {'extract': 'reviews/reviews', 'base': 'base_reviews__reviews',
+         'staged': 'stg_reviews__reviews', 'key': 'review_id', 'recency': 'updated_at',
+         're_exported': true,
+         'person_keys': {'reviewer_email': 'email', 'order_reference': 'order_id'},
          'identifies': []},
     ]) }}
 {% endmacro %}

@@ -409,6 +409,7 @@ def models_yaml(source: NewSource) -> str:
         "_file_size_bytes": "extract_file_size_bytes",
         "_file_hash": "extract_file_hash",
         "_loaded_at": "extract_file_loaded_at",
+        "_line_number": "extract_line_number",
     }
     file_columns = "".join(
         f"      - name: {name}\n        description: '{{{{ doc(\"{block}\") }}}}'\n"

@@ -1,4 +1,5 @@
-"""The raw-extract contract: the files, their columns in order, keys and moments.
+"""The raw-extract contract: the files, their columns in order, keys, moments, and
+which extracts are optional.
 
 This module mirrors ``docs/contract/raw-extracts.md``. The dbt sources
 (``models/staging/*/_*__sources.yml``) list the same columns; a pytest test keeps
@@ -21,6 +22,10 @@ class Extract:
     # The column that says when a line came to be (a delta file's day); None when
     # the extract has none (its lines go to ``undated.csv``, python/cx/delta_files.py).
     moment: str | None = None
+    # An optional extract may be left out of an extracts folder: it is then read as one
+    # without lines (its dbt source table says `meta: {optional: true}`). Every other
+    # extract must be delivered, header-only when it has no lines.
+    optional: bool = False
 
     @property
     def relpath(self) -> str:
@@ -145,6 +150,25 @@ EXTRACTS: tuple[Extract, ...] = (
         ),
         "response_id",
         moment="recorded_date",
+    ),
+    Extract(
+        "reviews",
+        "reviews",
+        (
+            "review_id",
+            "platform",
+            "reviewer_email",
+            "order_reference",
+            "rating",
+            "title",
+            "body",
+            "language",
+            "posted_at",
+            "updated_at",
+        ),
+        "review_id",
+        moment="updated_at",
+        optional=True,
     ),
 )
 

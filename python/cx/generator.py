@@ -1,4 +1,4 @@
-"""Deterministic generator of the eight raw extracts of the contract.
+"""Deterministic generator of the raw extracts of the contract.
 
 Writes ``<out>/<system>/<table>.csv`` exactly as ``docs/contract/raw-extracts.md``
 describes them, defects included, for any number of customers. The output is a
@@ -267,6 +267,39 @@ COUNTER_TONE: dict[tuple[str, str], float] = {
 }
 
 
+# Public product reviews (reviews/reviews.csv). They come from a random stream of
+# their own, seeded from the run's seed, so the other extracts are the same bytes
+# with or without them. The platforms are a closed list (var review_platforms):
+# the shop shares the order and, when the reviewer agreed, the email; Trustpilot
+# mostly the email, sometimes the order; Google neither (anonymous reviews).
+REVIEW_PLATFORMS = (("shop", 0.45), ("trustpilot", 0.35), ("google", 0.20))
+REVIEW_SHARES = {  # platform: (share with the reviewer's email, share with the order reference)
+    "shop": (0.5, 1.0),
+    "trustpilot": (0.7, 0.3),
+    "google": (0.0, 0.0),
+}
+REVIEW_BASE_CHANCE = 0.03
+REVIEW_SATISFACTION_CHANCE = 0.12
+"""A completed order is reviewed with probability base + this x satisfaction (0..1):
+promoters post more; an unhappy buyer's review rates low (rating follows mood)."""
+REVIEW_EDITED_SHARE = 0.06
+"""Reviews re-exported after an edit: an earlier line, then the edited one (later updated_at)."""
+REVIEW_TITLES = {
+    "positive": {
+        "en": ("Great shop", "Highly recommended"),
+        "de": ("Sehr empfehlenswert",),
+        "fr": ("Très satisfait",),
+        "es": ("Muy recomendable",),
+    },
+    "negative": {
+        "en": ("Disappointed", "Never again"),
+        "de": ("Enttäuscht",),
+        "fr": ("Déçu",),
+        "es": ("Decepcionado",),
+    },
+}
+
+
 def _weighted(rng: random.Random, options: tuple[tuple[Any, float], ...]) -> Any:
     return rng.choices([o for o, _ in options], weights=[w for _, w in options])[0]
 
@@ -281,6 +314,18 @@ def _ts(moment: datetime, offset: str) -> str:
     return local.strftime("%Y-%m-%dT%H:%M:%S") + offset
 
 
+def _comment_text(rng: random.Random, tone: str, language: str) -> str:
+    """One or two themes' sentences in ``language``, mostly in ``tone`` (COUNTER_TONE)."""
+    themes = rng.sample(THEMES, 2 if rng.random() < 0.2 else 1)
+    parts = []
+    for theme in themes:
+        theme_tone = tone
+        if rng.random() < COUNTER_TONE.get((theme, tone), 0.0):
+            theme_tone = "negative" if tone == "positive" else "positive"
+        parts.append(rng.choice(VERBATIMS[(theme, theme_tone)][language]))
+    return " ".join(parts)
+
+
 @dataclass
 class _Counters:
     order: int = 0
@@ -289,6 +334,9 @@ class _Counters:
     ticket: int = FIRST_TICKET_ID
     event: int = 0
     orphan: int = 0
+    review: int = 0
+    rating_defect: int = 0  # each kind of a defect in turn, so a small sample holds all
+    timestamp_defect: int = 0
 
 
 @dataclass
@@ -313,10 +361,11 @@ class _Customer:
 
 
 class _Writer:
-    """The eight CSV writers, opened together and closed together."""
+    """The contract's CSV writers, opened together and closed together."""
 
     def __init__(self, out_dir: Path, stack: ExitStack) -> None:
         self._writers: dict[str, Any] = {}
+        self._columns = {extract.table: extract.columns for extract in EXTRACTS}
         for extract in EXTRACTS:
             path = out_dir / extract.relpath
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -328,6 +377,13 @@ class _Writer:
     def write(self, table: str, row: tuple[Any, ...]) -> None:
         self._writers[table].writerow(["" if v is None else v for v in row])
 
+    def write_named(self, table: str, values: dict[str, Any]) -> None:
+        """One line given by contract column name: every column of the extract, no other."""
+        columns = self._columns[table]
+        if set(values) != set(columns):
+            raise ValueError(f"{table}: the line's columns are not the contract's {columns}")
+        self.write(table, tuple(values[column] for column in columns))
+
 
 class Generator:
     """Generates the extracts for ``customers`` customers from ``seed``."""
@@ -337,6 +393,7 @@ class Generator:
             raise ValueError("customers must be zero or more")
         self.customers = customers
         self.rng = random.Random(seed)
+        self.review_rng = random.Random(f"reviews-{seed}")
         self.ids = _Counters()
 
     # ---- small helpers -------------------------------------------------
@@ -828,15 +885,7 @@ class Generator:
             if score_share < 0.5
             else (rng.choice(("positive", "negative")))
         )
-        themes = rng.sample(THEMES, 2 if rng.random() < 0.2 else 1)
-        language = customer.language
-        parts = []
-        for theme in themes:
-            theme_tone = tone
-            if rng.random() < COUNTER_TONE.get((theme, tone), 0.0):
-                theme_tone = "negative" if tone == "positive" else "positive"
-            parts.append(rng.choice(VERBATIMS[(theme, theme_tone)][language]))
-        return " ".join(parts)
+        return _comment_text(rng, tone, customer.language)
 
     def _response(
         self,
@@ -1004,6 +1053,111 @@ class Generator:
         for line in lines:
             out.write("contacts", tuple(line))
 
+    # ---- public reviews (their own random stream: self.review_rng) ------------
+    def _review(
+        self,
+        out: _Writer,
+        customer: _Customer,
+        order_id: str,
+        posted: datetime,
+        *,
+        rating: int | None = None,
+    ) -> None:
+        """A review of an order, posted at ``posted`` (nothing when that is not past), with
+        its re-export after an edit and its defects. ``rating`` when it is known already
+        (a promoter's ``review_posted`` activity), else it follows the customer's mood."""
+        rng = self.review_rng
+        if not self._past(posted):
+            return
+        if rating is None:
+            recent_bad = sum(
+                1
+                for b in customer.bad_support_at
+                if timedelta(0) <= posted - b <= timedelta(days=30)
+            )
+            mood = customer.satisfaction - 0.25 * recent_bad + rng.gauss(0, 0.12)
+            rating = max(1, min(5, round(1 + 4 * min(1.0, max(0.0, mood)) + rng.gauss(0, 0.7))))
+        platform = _weighted(rng, REVIEW_PLATFORMS)
+        email_share, order_share = REVIEW_SHARES[platform]
+        email = customer.email if rng.random() < email_share else None
+        reference = order_id if rng.random() < order_share else None
+        if reference is not None and rng.random() < 0.02:  # an order of another shop's numbering
+            reference = f"X{rng.randint(10**7, 10**8 - 1)}"
+        self.ids.review += 1
+        line = {
+            "review_id": f"RV{self.ids.review:08d}",
+            "platform": platform,
+            "reviewer_email": self._messy_review_email(email),
+            "order_reference": reference,
+            "rating": str(rating),
+            "title": None,
+            "body": None,
+            "language": customer.language,
+            "posted_at": _ts(posted, rng.choice(customer.offsets)),
+            "updated_at": None,
+        }
+        line["updated_at"] = line["posted_at"]
+        tone = (
+            "positive"
+            if rating >= 4
+            else "negative"
+            if rating <= 2
+            else rng.choice(("positive", "negative"))
+        )
+        if rng.random() < 0.8:
+            line["title"] = rng.choice(REVIEW_TITLES[tone][customer.language])
+        if rng.random() < 0.85:
+            line["body"] = _comment_text(rng, tone, customer.language)
+        lines = [line]
+        edited_at = posted + timedelta(days=rng.uniform(1, 60))
+        if rng.random() < REVIEW_EDITED_SHARE and self._past(edited_at):
+            edited = dict(line)
+            edited["rating"] = str(max(1, min(5, rating + rng.choice((-1, 1)))))
+            edited["updated_at"] = _ts(edited_at, rng.choice(customer.offsets))
+            lines = [line, edited] if rng.random() < 0.5 else [edited, line]
+        roll = rng.random()
+        if roll < 0.01:  # a broken rating widget
+            lines[-1]["rating"] = ("0", "6", "4.5")[self.ids.rating_defect % 3]
+            self.ids.rating_defect += 1
+        elif roll < 0.02:  # not a moment the contract can read: month 13, or no UTC offset
+            posted_at = lines[-1]["posted_at"]
+            lines[-1]["posted_at"] = (
+                posted_at[:5] + "13" + posted_at[7:],
+                posted_at[:19].replace("T", " "),
+            )[self.ids.timestamp_defect % 2]
+            self.ids.timestamp_defect += 1
+        elif roll < 0.025:
+            lines[-1]["platform"] = "yelp"  # a platform the contract does not list
+        elif roll < 0.03:  # one id, one updated_at, two ratings: nothing says which is right
+            other = dict(lines[-1])
+            other["rating"] = str(6 - int(other["rating"])) if other["rating"] != "3" else "4"
+            lines.append(other)
+        elif roll < 0.035:  # the same line exported twice
+            lines.append(dict(lines[-1]))
+        for each in lines:
+            out.write_named("reviews", each)
+
+    def _messy_review_email(self, email: str | None) -> str | None:
+        """The address as the platform passes it on: case and spaces vary."""
+        rng = self.review_rng
+        if email is None:
+            return None
+        roll = rng.random()
+        if roll < 0.08:
+            return email.upper()
+        if roll < 0.14:
+            return f" {email.title()}  "
+        return email
+
+    def _reviews_after_order(
+        self, out: _Writer, customer: _Customer, order_id: str, moment: datetime
+    ) -> None:
+        """Some completed orders are reviewed days later, more often by satisfied buyers."""
+        rng = self.review_rng
+        chance = REVIEW_BASE_CHANCE + REVIEW_SATISFACTION_CHANCE * customer.satisfaction
+        if rng.random() < chance:
+            self._review(out, customer, order_id, moment + timedelta(days=rng.uniform(2, 30)))
+
     # ---- the whole run ------------------------------------------------------
     def _customer(self, out: _Writer, index: int) -> None:
         rng = self.rng
@@ -1015,6 +1169,7 @@ class Generator:
             """A ticket and surveys after an order; whether the ticket went badly."""
             nonlocal evangelist
             went_badly = False
+            reviewed = False
             if rng.random() < 0.12 + 0.12 * (1 - customer.satisfaction) + (
                 0.3 if status == "refunded" else 0
             ):
@@ -1037,6 +1192,8 @@ class Generator:
                     evangelist = True
                     when = moment + timedelta(days=rng.uniform(7, 40))
                     self._activity(out, customer, "review_posted", "web", when)
+                    reviewed = True  # the review the activity records
+                    self._review(out, customer, order_id, when, rating=5 if score == 10 else 4)
                     if rng.random() < 0.5:
                         self._activity(
                             out,
@@ -1047,6 +1204,8 @@ class Generator:
                             campaign="loyalty_program",
                             with_email=True,
                         )
+            if status == "completed" and not reviewed:
+                self._reviews_after_order(out, customer, order_id, moment)
             if status == "completed" and rng.random() < 0.1:  # how easy was checkout?
                 self._response(
                     out,
@@ -1084,7 +1243,7 @@ class Generator:
         self._contact_rows(out, customer, any(s == "completed" for _, _, s in orders), evangelist)
 
     def write(self, out_dir: Path, progress: bool = False) -> None:
-        """Write all eight extracts under ``out_dir``."""
+        """Write every contract extract under ``out_dir``."""
         with ExitStack() as stack:
             out = _Writer(Path(out_dir), stack)
             for survey in SURVEYS:
@@ -1117,5 +1276,5 @@ def _progress(indices: range, show: bool) -> Iterator[int]:
 
 
 def generate(out_dir: Path | str, customers: int, seed: int = 42, progress: bool = False) -> None:
-    """Write the eight extracts for ``customers`` customers under ``out_dir``."""
+    """Write the contract's extracts for ``customers`` customers under ``out_dir``."""
     Generator(customers, seed).write(Path(out_dir), progress=progress)

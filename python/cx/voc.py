@@ -314,9 +314,10 @@ def score_sentences(
     return scored
 
 
-def score_comments(comments: pa.Table) -> pa.Table:
-    """Score a table of (response_id, comment_text, language_code)."""
-    ids = comments.column("response_id").to_pylist()
+def score_comments(comments: pa.Table, key: str = "response_id") -> pa.Table:
+    """Score a table of (``key``, comment_text, language_code): survey responses by
+    ``response_id``, reviews by ``review_id``. The result's first column is ``key``."""
+    ids = comments.column(key).to_pylist()
     texts = comments.column("comment_text").to_pylist()
     languages = comments.column("language_code").to_pylist()
     # The same verbatim in the same language scores the same: score it once.
@@ -330,9 +331,10 @@ def score_comments(comments: pa.Table) -> pa.Table:
         None if value is None else len(scored_prefix(text))
         for text, (value, _) in zip(texts, scored, strict=True)
     ]
+    schema = SENTIMENT_SCHEMA.set(0, pa.field(key, pa.string()))
     return pa.table(
         {
-            "response_id": pa.array(ids, pa.string()),
+            key: pa.array(ids, pa.string()),
             "comment_sentiment": pa.array([s for s, _ in scored], pa.float64()),
             "comment_sentiment_label": pa.array([label for _, label in scored], pa.string()),
             "comment_sentiment_scored_chars": pa.array(scored_chars, pa.int64()),
@@ -344,7 +346,7 @@ def score_comments(comments: pa.Table) -> pa.Table:
                 pa.bool_(),
             ),
         },
-        schema=SENTIMENT_SCHEMA,
+        schema=schema,
     )
 
 

@@ -265,6 +265,12 @@ def test_writes_every_place_the_contract_lists_in_step(project: Path, tmp_path: 
     staged = {c["name"]: c.get("data_tests") for c in models[1]["columns"]}
     assert staged["conversation_id"] == ["unique", "not_null"]
     assert staged["updated_at"] == ["not_null"]
+    # Every column the base model's materialization adds is described (the line's file
+    # and its line number in it): test_documentation fails on an undocumented column.
+    assert [c["name"] for c in models[0]["columns"]][len(COLUMNS) :] == [
+        "_defects", "_raw_row", "_file_name", "_file_size_bytes", "_file_hash", "_loaded_at",
+        "_line_number",
+    ]  # fmt: skip
     # Personal data tagged by the naming rule in the source, base and staging YAML: the
     # agent's email and the customer's first message (free text); ids are not.
     for columns in (sources["tables"][0]["columns"], models[0]["columns"], models[1]["columns"]):

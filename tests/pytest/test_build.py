@@ -45,6 +45,7 @@ def test_quarantine_holds_exactly_the_defective_lines_with_their_reasons(tiny_bu
             ("survey/responses", "R_fffffffffffffff", "nps_score", "not_an_integer"),
             ("survey/responses", "R_ddd", "response_id", "malformed_value"),
             ("survey/responses", "R_eeeeeeeeeeeeeee", "language", "unknown_value"),
+            ("reviews/reviews", "RV3", "rating", "not_an_integer"),
         ],
         key=str,
     )
@@ -92,6 +93,7 @@ TINY_COUNTS = {
     "support/ticket_events": (7, 4, 3, 3, 0, 0),
     "survey/surveys": (2, 2, 0, 0, 0, 0),
     "survey/responses": (7, 2, 4, 4, 0, 1),
+    "reviews/reviews": (3, 2, 1, 1, 0, 0),
 }
 
 

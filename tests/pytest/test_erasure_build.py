@@ -1,7 +1,8 @@
-"""`cx erase` on the committed sample: a customer with contacts, orders, tickets and
-commented survey answers is erased, and no trace of them is left in the build
-database, the BI file, the Parquet files or the quarantine, while the build passes
-every dbt test and the gate, and each extract loses exactly that person's lines."""
+"""`cx erase` on the committed sample: a customer with contacts, orders, tickets,
+commented survey answers and a review of one of their orders is erased, and no
+trace of them is left in the build database, the BI file, the Parquet files or the
+quarantine, while the build passes every dbt test and the gate, and each extract
+loses exactly that person's lines."""
 
 from __future__ import annotations
 
@@ -40,8 +41,8 @@ def persons_lines() -> dict[str, list[dict[str, str]]]:
     """The person's lines in each extract of the sample, found by hand from the CSV
     files: their contact lines, help-desk users (by email or CRM id), orders,
     tickets and their events, activities (by contact, email, or a device one of
-    their identify lines names) and survey answers (by email, contact, or one of
-    their tickets or orders)."""
+    their identify lines names), survey answers (by email, contact, or one of
+    their tickets or orders) and reviews (by email, or one of their orders)."""
     contacts = [
         line
         for line in _lines("crm/contacts")
@@ -85,6 +86,11 @@ def persons_lines() -> dict[str, list[dict[str, str]]]:
         or line["related_ticket_id"].strip() in ticket_ids
         or line["related_order_id"].strip() in order_ids
     ]
+    reviews = [
+        line
+        for line in _lines("reviews/reviews")
+        if _email(line["reviewer_email"]) == EMAIL or line["order_reference"].strip() in order_ids
+    ]
     return {
         "crm/contacts": contacts,
         "crm/orders": orders,
@@ -94,6 +100,7 @@ def persons_lines() -> dict[str, list[dict[str, str]]]:
         "support/ticket_events": events,
         "survey/responses": responses,
         "survey/surveys": [],
+        "reviews/reviews": reviews,
     }
 
 
@@ -107,6 +114,7 @@ def _needles(person: dict[str, list[dict[str, str]]]) -> tuple[re.Pattern, dict[
             texts.add(digits[-10:])  # the number however it was written
     texts |= {line["order_id"].strip() for line in person["crm/orders"]}
     texts |= {line["response_id"].strip() for line in person["survey/responses"]}
+    texts |= {line["review_id"].strip() for line in person["reviews/reviews"]}
     texts |= {line["anonymous_id"].strip() for line in person["crm/activities"]} - {""}
     words = [re.escape(text) for text in sorted(texts)]
     pattern = re.compile(
@@ -177,6 +185,8 @@ def test_the_person_is_in_the_sample_with_everything_to_erase():
     # only some of each.
     assert len(person["crm/orders"]) >= 1 and len(person["support/tickets"]) >= 1
     assert sum(1 for line in person["survey/responses"] if line["comment"].strip()) >= 2
+    # One review in the sample as committed (RV00000156, of one of their orders, no email).
+    assert len(person["reviews/reviews"]) >= 1
     pattern, _ = _needles(person)
     # The needles are the person's: in the sample, only their lines hold them.
     for extract, lines in person.items():
@@ -189,7 +199,7 @@ def test_the_erasure_builds_passes_the_gate_and_publishes(erased):
     proc = erased["proc"]
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "Quality gate: passed" in proc.stdout
-    assert "Published 26 marts" in proc.stdout
+    assert "Published 28 marts" in proc.stdout
     assert f"suppression list {erased['workdir'] / 'suppression_list.csv'}" in proc.stdout
     # Never printed: the person's email or name.
     output = (proc.stdout + proc.stderr).lower()
@@ -235,7 +245,7 @@ def test_no_trace_of_the_person_anywhere(erased):
             rows = con.sql(f"select t::varchar from bi.marts.{mart} as t").fetchall()
             assert not any(any_email.search(row) for (row,) in rows), mart
         parquet = sorted((workdir / "bi" / "bi_parquet").glob("*.parquet"))
-        assert len(parquet) == 26
+        assert len(parquet) == 28
         for path in parquet:
             rows = con.execute(
                 "select t::varchar from read_parquet(?) as t", [str(path)]
@@ -287,7 +297,8 @@ def test_a_later_incremental_build_drops_lines_typed_before_the_erasure(tmp_path
     # 1001) and the 7 events of ticket 500; her 7 order lines (O1, O2, O6, O7, O8 with
     # re-deliveries); activities A2 and A3 (C001) and A1 (anon_1, which A2 identifies);
     # answers R_aaaaaaaaaaaaaaa (2 lines) and R_fffffffffffffff by her email and contact,
-    # R_ddd and R_eeeeeeeeeeeeeee about her tickets.
+    # R_ddd and R_eeeeeeeeeeeeeee about her tickets; no review (RV1 references O3, of
+    # a contact not in the extract, and no review carries her email).
     assert counts == {
         "crm/contacts": 2,
         "crm/orders": 7,
@@ -297,4 +308,5 @@ def test_a_later_incremental_build_drops_lines_typed_before_the_erasure(tmp_path
         "support/ticket_events": 7,
         "survey/responses": 5,
         "survey/surveys": 0,
+        "reviews/reviews": 0,
     }

@@ -17,13 +17,14 @@ pytestmark = pytest.mark.build
 CX = Path(sys.executable).with_name("cx")
 # The tiny extracts' latest usable lines: activities 2025-01-15 09:00, contacts 2025-02-01
 # 12:00, users 2025-02-02 10:00, ticket events 2025-02-03 10:00, tickets 2025-02-04 10:00,
-# orders 2025-02-06 10:00, responses 2025-04-01 02:06 (UTC). As of 2025-04-02 00:00 only the
-# responses (0.91 days old) are within their error age (14 days); users, 58.6 days old,
-# are past theirs (30 days), the others past 7 or 14.
+# orders 2025-02-06 10:00, reviews 2025-02-07 09:00 (RV2), responses 2025-04-01 02:06
+# (UTC). As of 2025-04-02 00:00 only the responses (0.91 days old) are within their error
+# age (14 days); users, 58.6 days old, and reviews, 53.6, are past theirs (30 days), the
+# others past 7 or 14.
 AS_OF = "2025-04-02T00:00:00Z"
 STALE = (
-    "crm/activities, crm/contacts, crm/orders, support/ticket_events, support/tickets,"
-    " support/users"
+    "crm/activities, crm/contacts, crm/orders, reviews/reviews, support/ticket_events,"
+    " support/tickets, support/users"
 )
 
 

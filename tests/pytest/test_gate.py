@@ -20,8 +20,8 @@ from conftest import REPO, TINY, Build, copy_build, dbt_command
 from cx.gate import run_gate
 from cx.gate import suites as gate_suites
 
-MARTS = 26
-TOTAL_EXPECTATIONS = 112  # 108 over the marts, 1 over the reconciliations, 3 of freshness
+MARTS = 28
+TOTAL_EXPECTATIONS = 120  # 116 over the marts, 1 over the reconciliations, 3 of freshness
 
 
 # An activity's touchpoint stored twice (dbt's unique test on fct_touchpoints stops it).

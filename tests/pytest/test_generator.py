@@ -99,6 +99,45 @@ def test_sample_holds_every_defect_the_contract_lists(sample):
         "non-ASCII names": (
             "select count(*) from contacts where last_name <> strip_accents(last_name)"
         ),
+        "edited reviews": (
+            "select count(*) from (select review_id from reviews group by review_id"
+            " having count(distinct updated_at) > 1)"
+        ),
+        "reviews exported twice alike": (
+            "select count(*) from (select * from reviews group by all having count(*) > 1)"
+        ),
+        "reviews of one id and moment that differ": (
+            "select count(*) from (select review_id, updated_at from reviews group by all"
+            " having count(distinct rating) > 1)"
+        ),
+        "anonymous reviews": (
+            "select count(*) from reviews where reviewer_email is null and order_reference is null"
+        ),
+        "reviews with an order reference only": (
+            "select count(*) from reviews where reviewer_email is null"
+            " and order_reference is not null"
+        ),
+        "review emails in mixed case": (
+            "select count(*) from reviews where reviewer_email <> lower(reviewer_email)"
+        ),
+        "review order references matching no order": (
+            "select count(*) from reviews where order_reference is not null"
+            " and order_reference not in (select order_id from orders)"
+        ),
+        "rating 0": "select count(*) from reviews where rating = '0'",
+        "rating 6": "select count(*) from reviews where rating = '6'",
+        "rating 4.5": "select count(*) from reviews where rating = '4.5'",
+        "review posted in month 13": (
+            "select count(*) from reviews where posted_at like '____-13-%'"
+        ),
+        "review posted without a UTC offset": (
+            "select count(*) from reviews"
+            " where regexp_full_match(posted_at, '\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d')"
+        ),
+        "reviews on a platform the contract does not list": (
+            "select count(*) from reviews where platform not in ('shop', 'trustpilot', 'google')"
+        ),
+        "reviews in every language": ("select (count(distinct language) = 4)::int from reviews"),
     }
     missing = [name for name, sql in checks.items() if not _scalar(sample, sql)]
     assert missing == []
@@ -258,3 +297,36 @@ def test_days_per_file_with_no_lines_writes_a_header_only_file(tmp_path):
     ]
     with pytest.raises(ValueError, match="1 or more"):
         write_delta_folders(tmp_path / "single", tmp_path / "other", days_per_file=0)
+
+
+def test_reviews_follow_the_customers_and_their_activities(sample):
+    """Every `review_posted` activity of a customer whose email a review carries has a
+    review posted at the same moment; satisfied buyers rate high: the mean rating of the
+    usable reviews lies between 3.5 and 4.5 and every rating 1..5 occurs."""
+    ratings = dict(
+        sample.sql(
+            "select rating, count(*) from reviews where rating in ('1', '2', '3', '4', '5')"
+            " group by rating"
+        ).fetchall()
+    )
+    assert sorted(ratings) == ["1", "2", "3", "4", "5"]
+    mean = sum(int(r) * n for r, n in ratings.items()) / sum(ratings.values())
+    assert 3.5 < mean < 4.5
+    unmatched = _scalar(
+        sample,
+        """
+        select count(*)
+        from activities
+        where activity_type = 'review_posted'
+          and not exists (
+              select 1 from reviews
+              where try_cast(reviews.posted_at as timestamptz)
+                  = activities.occurred_at::timestamptz
+          )
+        """,
+    )
+    posted = _scalar(
+        sample, "select count(*) from activities where activity_type = 'review_posted'"
+    )
+    # A review's defect may break its posted_at (one in a hundred): nearly all match.
+    assert posted > 20 and unmatched <= posted // 20

@@ -29,6 +29,10 @@ def test_touchpoints_cover_every_system_and_credit_anonymous_visits(tiny_build: 
         # Nobody to credit: the ordering contact is not in the extract.
         ("crm_order:O3", None, "purchase", "purchase", None),
         ("support_ticket:501", "C001", "support_ticket", "service", "support_external_id"),
+        # Reviews: RV1 references O3, whose contact is not in the extract; RV2 is
+        # anonymous. Touchpoints, without a customer.
+        ("review:RV1", None, "public_review", "loyalty", None),
+        ("review:RV2", None, "public_review", "loyalty", None),
         ("survey_response:R_aaaaaaaaaaaaaaa", "C001", "survey_response", "service",
          "survey_contact_ref"),
     ]  # fmt: skip

@@ -75,6 +75,33 @@ def test_extract_sets_with_header_only_files_publish(tmp_path, systems, empty_ma
 
 
 @pytest.mark.build
+def test_an_installation_without_reviews_builds_with_empty_review_marts(tmp_path):
+    """reviews/reviews is optional: the tiny extracts without the file (every other
+    extract present) build, pass the gate and publish, with no review; a missing
+    required extract still stops the run (test_build_extracts.py)."""
+    extracts = _extracts_from(tmp_path / "extracts", {"crm", "support", "survey"})
+    (extracts / "reviews" / "reviews.csv").unlink()
+    (extracts / "reviews").rmdir()
+
+    proc, bi = _build_gate_publish(tmp_path, extracts)
+
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output[-3000:]
+    assert "Quality gate: passed" in output
+    published = _published(bi)
+    assert set(published) == set(mart_suites_names())
+    assert published["fct_reviews"] == 0 and published["mart_reviews_monthly"] == 0
+    assert published["fct_survey_responses"] > 0
+    with duckdb.connect(str(tmp_path / "build.duckdb"), read_only=True) as con:
+        assert con.sql(
+            "select count(*) from marts.fct_touchpoints where source_system = 'reviews'"
+        ).fetchall() == [(0,)]
+        assert con.sql(
+            "select count(*) from raw.extract_files where extract_name = 'reviews/reviews'"
+        ).fetchall() == [(0,)]
+
+
+@pytest.mark.build
 def test_cdnow_written_as_crm_extracts_publishes(tmp_path):
     extracts = tmp_path / "extracts"
     write_cdnow_extracts(CDNOW, extracts)

@@ -27,7 +27,7 @@ CX = Path(sys.executable).with_name("cx")
 BI_READER = REPO / ".venv" / "bi-reader" / "bin" / "python"
 BI_SQLA14 = REPO / ".venv" / "bi-sqla14" / "bin" / "python"
 SQLA14_REFLECTION = Path(__file__).parent / "bi_clients" / "sqlalchemy14_reflection.py"
-MARTS = 26
+MARTS = 28
 
 
 def _digest(path: Path) -> str:

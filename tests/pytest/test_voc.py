@@ -102,3 +102,21 @@ def test_a_one_megabyte_verbatim_is_scored_on_its_prefix_and_says_so():
     )
     assert scored.column("comment_sentiment_scored_chars").to_pylist() == [1_975]
     assert scored.column("is_comment_sentiment_on_prefix").to_pylist() == [True]
+
+
+def test_reviews_are_scored_by_their_own_key_as_survey_verbatims_are():
+    """The same text in the same language scores the same whatever its source; the
+    result is keyed by the column named (reviews: review_id)."""
+    texts = ["Great shop. Quick delivery and well packed 📦", "Enttäuscht. Viel zu teuer."]
+    languages = ["en", "de"]
+    reviews = score_comments(
+        pa.table({"review_id": ["V1", "V2"], "comment_text": texts, "language_code": languages}),
+        key="review_id",
+    )
+    responses = score_comments(
+        pa.table({"response_id": ["R1", "R2"], "comment_text": texts, "language_code": languages})
+    )
+    assert reviews.column_names[0] == "review_id"
+    assert reviews.column("review_id").to_pylist() == ["V1", "V2"]
+    assert reviews.drop_columns("review_id").equals(responses.drop_columns("response_id"))
+    assert reviews.column("comment_sentiment_label").to_pylist() == ["positive", "negative"]

@@ -1,9 +1,12 @@
 {#-
     The contract's deterministic identity rules. One row per linked record:
     help-desk users (by external id, else by email), survey responses (by
-    contact_ref, else by email), anonymous ids (by an identify row) and email
-    addresses. Only live contacts are linked to; an email joins only when
-    exactly one live contact has it and it is not a role mailbox (info@ ...).
+    contact_ref, else by email), reviews (by the order they reference, else by
+    email), anonymous ids (by an identify row) and email addresses. Only live
+    contacts are linked to; an email joins only when exactly one live contact
+    has it and it is not a role mailbox (info@ ...). A review whose order
+    reference matches no order and whose email no rule links, or an anonymous
+    review, stays unlinked (it is still a touchpoint, without a customer).
 -#}
 with
 
@@ -21,6 +24,14 @@ responses as (
 
 activities as (
     select * from {{ ref('stg_crm__activities') }}
+),
+
+orders as (
+    select * from {{ ref('stg_crm__orders') }}
+),
+
+reviews as (
+    select * from {{ ref('stg_reviews__reviews') }}
 ),
 
 live_contacts as (
@@ -96,6 +107,33 @@ survey_links as (
             and survey_responses.recipient_email = email_owners.email
 ),
 
+reviewed_orders as (
+    -- the order a review references decides; its email is used only without one
+    select
+        reviews.review_id,
+        reviews.reviewer_email,
+        live_contacts.contact_id as order_customer_id
+    from reviews
+    left join orders on reviews.order_reference = orders.order_id
+    left join live_contacts on orders.contact_id = live_contacts.contact_id
+),
+
+review_links as (
+    select
+        'review' as record_type,
+        reviewed_orders.review_id as record_id,
+        coalesce(reviewed_orders.order_customer_id, email_owners.customer_id) as customer_id,
+        case
+            when reviewed_orders.order_customer_id is not null then 'review_order_reference'
+            else 'review_email'
+        end as link_rule
+    from reviewed_orders
+    left join email_owners
+        on
+            reviewed_orders.order_customer_id is null
+            and reviewed_orders.reviewer_email = email_owners.email
+),
+
 identified_devices as (
     -- a device identified as more than one contact (shared) links to none
     select
@@ -130,6 +168,8 @@ all_links as (
     select * from support_links
     union all
     select * from survey_links
+    union all
+    select * from review_links
     union all
     select * from anonymous_links
     union all

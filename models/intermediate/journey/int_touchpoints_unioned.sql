@@ -9,6 +9,10 @@
     (`stg_crm__orders.is_completed`, the definition `fct_customer_value` reads
     too), a `refunded_order` when it was refunded; previews, tests, spam,
     unfinished or unscored responses and cancelled orders are not touchpoints.
+    Every staged review is a `public_review` touchpoint of system `reviews`
+    (channel: its platform), posted at `posted_at`, with its identity link (by
+    the order it references, else by email); an anonymous or unmatched review
+    stays, without a customer.
 -#}
 with
 
@@ -38,6 +42,10 @@ responses as (
 
 contacts as (
     select * from {{ ref('stg_crm__contacts') }}
+),
+
+reviews as (
+    select * from {{ ref('stg_reviews__reviews') }}
 ),
 
 identity_links as (
@@ -145,6 +153,21 @@ response_touchpoints as (
     where responses.exclusion_reason is null
 ),
 
+review_touchpoints as (
+    select
+        'review:' || reviews.review_id as touchpoint_id,
+        'reviews' as source_system,
+        reviews.review_id as source_record_id,
+        reviews.posted_at as occurred_at,
+        reviews.platform as channel,
+        'public_review' as touchpoint_type,
+        review_links.customer_id,
+        review_links.link_rule as customer_link_rule
+    from reviews
+    left join identity_links as review_links
+        on review_links.record_type = 'review' and reviews.review_id = review_links.record_id
+),
+
 all_touchpoints as (
     select * from activity_touchpoints
     union all
@@ -155,6 +178,8 @@ all_touchpoints as (
     select * from reply_touchpoints
     union all
     select * from response_touchpoints
+    union all
+    select * from review_touchpoints
 ),
 
 final as (

@@ -46,6 +46,10 @@ staged_purchases as (select count(*) as n from staging.stg_crm__orders where is_
 purchase_touchpoints as (
     select count(*) as n from marts.fct_touchpoints where touchpoint_type = 'purchase'
 ),
+staged_reviews as (select count(*) as n from staging.stg_reviews__reviews),
+review_touchpoints as (
+    select count(*) as n from marts.fct_touchpoints where touchpoint_id like 'review:%'
+),
 staged_tickets as (select count(*) as n from staging.stg_support__tickets),
 ticket_facts as (select count(*) as n from marts.fct_support_tickets),
 real_responses as (
@@ -79,6 +83,11 @@ union all select 'every non-cancelled order is a touchpoint',
        (select n from staged_orders), (select n from order_touchpoints)
 union all select 'every completed order, and nothing else, is a purchase touchpoint',
        (select n from staged_purchases), (select n from purchase_touchpoints)
+union all select 'every staged review is a touchpoint',
+       (select n from staged_reviews), (select n from review_touchpoints)
+union all select 'mart_reviews_monthly counts every review of fct_reviews once',
+       (select count(*) from marts.fct_reviews),
+       (select coalesce(sum(reviews), 0) from marts.mart_reviews_monthly)
 union all select 'every staged ticket is in fct_support_tickets',
        (select n from staged_tickets), (select n from ticket_facts)
 union all select 'every real staged response is valid or excluded with a reason',

@@ -174,6 +174,14 @@ def mart_suites(now: dt.datetime) -> dict[str, list[Any]]:
             ordered("responses_mentioning", "mentions"),
             rate_n("negative_share"),
         ],
+        # A review's latest version is written when it is posted or later.
+        "fct_reviews": [*not_future("posted_at", "updated_at"), ordered("posted_at", "updated_at")],
+        "mart_reviews_monthly": [
+            # dbt states reviews = both n and the 4-5 stars at most reviews; not n >= 0.
+            between("reviews", 0),
+            rate_n("four_or_five_star_share"),
+            *mean_block("mean_rating"),
+        ],
         "mart_nps_drivers": [between("nps_score", 0, 10), between("tickets_30d", 0)],
         "mart_nps_driver_summary": [between("nps", -100, 100), nps_std_error()],
         "fct_customer_value": [*not_future("first_order_at", "last_order_at")],

@@ -8,6 +8,7 @@
     ('order_channels', 'crm'),
     ('ticket_channels', 'support'),
     ('distribution_channels', 'survey'),
+    ('review_platforms', 'reviews'),
 ] -%}
     {%- for channel in var(variable) -%}
         {%- do contract_channels.append((source_system, channel)) -%}

@@ -1,6 +1,7 @@
--- Every ticket of `fct_support_tickets` and every valid response of
--- `fct_survey_responses` is exactly one touchpoint, with the same customer,
--- and no other touchpoint is a ticket or a survey response. Returns the keys
+-- Every ticket of `fct_support_tickets`, every valid response of
+-- `fct_survey_responses` and every review of `fct_reviews` is exactly one
+-- touchpoint, with the same customer, and no other touchpoint is a ticket, a
+-- survey response or a review. Returns the keys
 -- found on one side only, with another customer, or more than once.
 with
 
@@ -16,6 +17,10 @@ responses as (
     select * from {{ ref('fct_survey_responses') }}
 ),
 
+reviews as (
+    select * from {{ ref('fct_reviews') }}
+),
+
 fact_records as (
     select
         'support_ticket' as touchpoint_type,
@@ -28,6 +33,12 @@ fact_records as (
         response_id as source_record_id,
         customer_id
     from responses
+    union all
+    select
+        'public_review' as touchpoint_type,
+        review_id as source_record_id,
+        customer_id
+    from reviews
 ),
 
 touchpoint_records as (
@@ -36,7 +47,7 @@ touchpoint_records as (
         source_record_id,
         customer_id
     from touchpoints
-    where touchpoint_type in ('support_ticket', 'survey_response')
+    where touchpoint_type in ('support_ticket', 'survey_response', 'public_review')
 ),
 
 unmatched as (
