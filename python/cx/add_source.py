@@ -540,12 +540,32 @@ def _staged_extracts(project: Path, source: NewSource) -> str:
     if text.count(anchor) != 1:
         raise SampleRefused(f"{path}: the list of staged_extracts() does not end as expected.")
     recency = f"'{source.timestamp}'" if source.timestamp else "none"
+    person_keys = ", ".join(f"'{column}': '{kind}'" for column, kind in _person_keys(source))
     entry = (
         f"        {{'extract': '{source.name}', 'base': '{source.base}',\n"
         f"         'staged': '{source.staged}', 'key': '{source.key}', 'recency': {recency},\n"
-        f"         're_exported': {'true' if source.timestamp else 'false'}}},\n"
+        f"         're_exported': {'true' if source.timestamp else 'false'},\n"
+        f"         'person_keys': {{{person_keys}}}, 'identifies': []}},\n"
     )
     return text.replace(anchor, entry + anchor)
+
+
+# The kinds of key a suppression list follows a person by (macros/loading/suppression.sql),
+# which a column named exactly so holds.
+PERSON_KEY_COLUMNS = ("contact_id", "user_id", "order_id", "ticket_id", "anonymous_id")
+
+
+def _person_keys(source: NewSource) -> list[tuple[str, str]]:
+    """The columns by which an erasure drops a line of the new extract: those named like an
+    email (the personal-data naming rule) and those named like a key of a person
+    (``contact_id``, ...). The engineer reviews them with the rest (README, step 8)."""
+    keys = []
+    for column in source.sample.columns:
+        if kind_by_name(column.name) == "email":
+            keys.append((column.name, "email"))
+        elif column.name in PERSON_KEY_COLUMNS:
+            keys.append((column.name, column.name))
+    return keys
 
 
 def _dbt_project(project: Path, source: NewSource) -> str:

@@ -18,6 +18,7 @@ import yaml
 
 from conftest import DBT, REPO, TINY, build_env
 from cx.cli import main
+from cx.erasure import record
 from cx.source_sample import read_sample
 
 # A chat tool's export, by hand: a multi-line quoted message, an empty email, a column
@@ -280,7 +281,10 @@ def test_writes_every_place_the_contract_lists_in_step(project: Path, tmp_path: 
     assert project_config["models"]["cx"]["staging"]["chat"] == {
         "base": {"+materialized": "extract_lines"}
     }
-    assert "'recency': 'updated_at'" in (project / "macros/staging/staged_extracts.sql").read_text()
+    staged_extracts = (project / "macros/staging/staged_extracts.sql").read_text()
+    assert "'recency': 'updated_at'" in staged_extracts
+    # An erasure drops a line by the columns named like an email or a person's key.
+    assert "'person_keys': {'contact_id': 'contact_id', 'agent_email': 'email'}" in staged_extracts
     assert "## chat/conversations.csv" in (project / "docs/contract/raw-extracts.md").read_text()
     base = (staging / "base" / "base_chat__conversations.sql").read_text()
     assert "{{ parse_timestamp_utc('started_at') }} as started_at," in base
@@ -310,8 +314,10 @@ def test_a_key_missing_on_sample_lines_is_counted_beside_it(project: Path, tmp_p
 # --- the result builds at once -------------------------------------------------------
 
 
-def _dbt_build(project: Path, workdir: Path, extracts: Path | None, *select: str) -> str:
-    env = build_env(workdir, extracts)
+def _dbt_build(
+    project: Path, workdir: Path, extracts: Path | None, *select: str, **extra: str
+) -> str:
+    env = build_env(workdir, extracts, **extra)
     proc = subprocess.run(
         [str(DBT), "build", "--select", *select, "--indirect-selection", "buildable"],
         cwd=project,
@@ -341,12 +347,18 @@ def test_the_new_extract_builds_stages_its_lines_and_quarantines_a_bad_one(
     (folder / "2025-03-01.csv").write_text(
         SAMPLE
         + "CV4,C004,,yesterday,2025-03-04T09:00:00Z,1,true,1,en,x\n"
-        + "CV2,C002,,2025-03-02T10:00:00+01:00,2025-03-05T11:00:00+01:00,9,true,0,de,later\n",
+        + "CV2,C002,,2025-03-02T10:00:00+01:00,2025-03-05T11:00:00+01:00,9,true,0,de,later\n"
+        + "CV5,C005,Erased@Example.com,2025-03-06T09:00:00Z,2025-03-06T09:00:00Z,1,true,1,en,x\n",
         encoding="utf-8",
     )
+    # A person erased by email: the new extract drops their line by the column the
+    # command chose as one of its person keys (agent_email).
+    suppression_list = tmp_path / "suppression_list.csv"
+    assert record(suppression_list, "email", "erased@example.com")
     database = _dbt_build(
         project, tmp_path / "build", extracts,
         "+stg_chat__conversations", "+quarantined_rows", "+extract_row_counts",
+        CX_SUPPRESSION_LIST=str(suppression_list),
     )  # fmt: skip
     with duckdb.connect(database, read_only=True) as con:
         staged = con.sql(
@@ -360,6 +372,10 @@ def test_the_new_extract_builds_stages_its_lines_and_quarantines_a_bad_one(
         counts = con.sql(
             "select rows_read, rows_staged, rows_quarantined, rows_superseded"
             " from audit.extract_row_counts where extract_name = 'chat/conversations'"
+        ).fetchall()
+        suppressed = con.sql(
+            "select lines_suppressed from raw.suppressed_line_counts"
+            " where extract_name = 'chat/conversations'"
         ).fetchall()
     # Tiny: ids 1 and 2 staged, 3 quarantined. Sample: CV1, CV3 and CV2's later line staged
     # (9 messages; its 10:00+01:00 start is 09:00 UTC), CV2's first line superseded, CV4
@@ -376,6 +392,7 @@ def test_the_new_extract_builds_stages_its_lines_and_quarantines_a_bad_one(
         ("conversation id 3", "started_at", "unparseable_timestamp"),
     ]
     assert counts == [(8, 5, 2, 1)]
+    assert suppressed == [(1,)]  # CV5, never read: no trace of it above
 
 
 @pytest.mark.build
