@@ -60,10 +60,13 @@ cliente que he tenido en años."): it weighs less than one CX phrase, and decide
 alone only where no phrase speaks (DECISIONLOG.md)."""
 NEGATIONS: dict[str, tuple[str, ...]] = {
     "de": ("nicht", "kein", "keine", "keinen", "keiner", "nie", "niemals"),
-    "fr": ("pas", "jamais", "ne", "aucun", "aucune"),
+    "fr": ("pas", "jamais", "aucun", "aucune"),
     "es": ("no", "nunca", "ni", "tampoco"),
 }
-"""Words that turn a CX phrase within the three words after them against its sign."""
+"""Words that turn a CX phrase within the three words after them against its sign. French
+"ne" is not one: written French negates with "pas", "jamais", "aucun" ("n'était pas
+aimable"), and "ne" alone before a phrase ("n'est toujours pas expédiée après deux
+semaines") belongs to a negation the phrase already holds."""
 CONTRASTS: dict[str, str] = {
     "en": r"but|however|unfortunately|sadly|on the other hand",
     "de": r"aber|jedoch|allerdings|leider|dafür|andererseits",
@@ -199,32 +202,25 @@ def _compiled_phrases(language: str) -> list[tuple[re.Pattern[str], float]]:
 
 def _is_negated(before: str, language: str) -> bool:
     words = _WORD.findall(before.lower())[-3:]
-    negations = NEGATIONS[language]
-    # French elides "ne" before a vowel: "n'est", "n'a".
-    elided = language == "fr"
-    return any(word in negations or (elided and word.startswith("n'")) for word in words)
+    return any(word in NEGATIONS[language] for word in words)
 
 
-def _begins_negated(phrase: str, language: str) -> bool:
-    # "aucun souci", "nie angekommen", "nunca llegó": the phrase holds its own negation,
-    # and a "ne" or "n'" before it is part of that one negation, not a second one.
-    first = _WORD.search(phrase.lower())
-    if first is None:
-        return False
-    word = first.group()
-    return word in NEGATIONS[language] or (language == "fr" and word.startswith("n'"))
+def _holds_negation(phrase: str, language: str) -> bool:
+    # "aucun souci", "nie angekommen", "todavía no": the phrase holds its own negation,
+    # and a negation just before it is part of that one, not a second one.
+    return any(word in NEGATIONS[language] for word in _WORD.findall(phrase.lower()))
 
 
 def phrase_valence(text: str, language: str) -> float:
     """The summed valence of the CX phrases in ``text``; each phrase found is taken out
     of the text before the next pattern is looked for. A phrase within three words after
-    a negation counts against its sign, unless it begins with a negation itself."""
+    a negation counts against its sign, unless it holds a negation itself."""
     total = 0.0
     for pattern, valence in _compiled_phrases(language):
         rest = []
         last = 0
         for match in pattern.finditer(text):
-            negated = not _begins_negated(match.group(), language) and _is_negated(
+            negated = not _holds_negation(match.group(), language) and _is_negated(
                 text[max(0, match.start() - 40) : match.start()], language
             )
             total += valence * (NEGATION_SCALAR if negated else 1.0)
@@ -325,12 +321,20 @@ def score(comment: str | None, language: str | None) -> tuple[float | None, str 
         return None, "unsupported_language"
     comment = scored_prefix(comment)
     overall = _compound(comment, language)
-    parts = [
-        _compound(clause, language)
-        for sentence in sentences(comment, language)
-        for clause in clauses(sentence, language)
-    ]
-    if len(parts) > 1 and max(parts) >= MIXED_AT and min(parts) <= -MIXED_AT:
+    # Each sentence, and each clause of a sentence a contrast word splits: "aber" often
+    # stands after the verb ("Die Gutschrift dauert aber zwei Wochen"), where the clause
+    # before it holds no verdict and the sentence does. One sentence of one clause cannot
+    # be mixed, and is not scored twice.
+    found = sentences(comment, language)
+    parts: list[float] = []
+    for sentence in found:
+        split = clauses(sentence, language)
+        if len(found) == 1 and len(split) == 1:
+            break
+        parts.append(overall if sentence == comment.strip() else _compound(sentence, language))
+        if len(split) > 1:
+            parts.extend(_compound(clause, language) for clause in split)
+    if parts and max(parts) >= MIXED_AT and min(parts) <= -MIXED_AT:
         return overall, "mixed"
     return overall, _label(overall)
 

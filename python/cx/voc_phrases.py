@@ -66,6 +66,10 @@ _ORDINAL = {
 
 CX_PHRASES: dict[str, dict[str, float]] = {
     "en": {
+        # Names of departments, programmes and reports that VADER reads as opinions
+        # ("support" +1.7, "loyalty" +2.5, "fault" -1.7): taken out, they weigh nothing.
+        r"\b(customer )?support\b|\bloyalty (program\w*|points?|cards?|scheme|club|"
+        r"rewards?)\b|\breport(ed|ing)? (a |the |my )?(fault|problem|issue|defect|damage)\b": 0.0,
         # Never, and what is still not there.
         r"never again": -2.5,
         r"\bnever (\w+ ){0,2}(arriv\w*|came|come|received?|got|get|heard|delivered|"
@@ -81,6 +85,10 @@ CX_PHRASES: dict[str, dict[str, float]] = {
         + _EN_LONG
         + r"\b": -1.5,
         _EN_LONG + r" later\b": -1.5,
+        r"\b(only|just) (took |takes )?(a|an|one|two|a few|\d+) (minutes?|hours?|days?|"
+        r"clicks?)\b|\b(one|a single|1) click\b": 1.5,
+        r"\b(take|takes|taking|taken|took|will take) (up to |over |more than |almost |"
+        r"nearly |another )?" + _EN_N + r" (weeks?|months?)\b": -1.5,
         r"too long": -2.0,
         # A promise told outside "as promised" is one that was broken.
         r"as promised|on time|on schedule": 1.5,
@@ -104,9 +112,16 @@ CX_PHRASES: dict[str, dict[str, float]] = {
         r"\bshattered\b|\bleak(s|ed|ing)?\b": -2.0,
         r"keeps? crashing|\bcrash(es|ed)?\b|\bfr(oze|ozen|eezes)\b|\bglitch\w*": -2.0,
         r"without any hassle|no hassle|hassle-free": 2.0,
-        r"\bno (problems?|issues?|trouble|complaints?)( at all)?\b|\bnever (had|have) "
+        r"\bno (problems?|issues?|trouble|complaints?|pushback|fuss|hiccups?|drama|"
+        r"questions asked)( at all)?\b|\bnever (had|have) "
         r"(a|an|any) (problem|issue|complaint)s?\b|without (a|an|any) (problem|issue)s?\b": 2.0,
         r"\bbroke\b|\bbroken\b|stopped working": -2.0,
+        r"\b(was|were|is|are)(n'?t| not) (\w+ )?(there|ready|available|in stock)\b|"
+        r"\bout of stock\b|\bsold out\b": -2.0,
+        r"\b(logs?|logged|kicks?|kicked|throws?|threw|signs?|signed) (me|us) out\b": -2.0,
+        r"\btoo (small|big|large|tight|loose|short|narrow|wide)\b|\b(doesn'?t|does not|"
+        r"didn'?t|did not) fit\b": -1.5,
+        r"\bnightmare\b|\bwaste of (time|money)\b|\brip-?off\b|\bscam\b|\bshambles\b": -2.5,
         r"\b(lost|missing|faulty|defective|disappeared|vanished|overcharged|"
         r"double[- ]charged)\b": -2.0,
         r"\b(doesn'?t|does not|didn'?t|did not|won'?t|will not|can'?t|cannot|could "
@@ -125,16 +140,28 @@ CX_PHRASES: dict[str, dict[str, float]] = {
         r"within (minutes|seconds|an hour|a day|24 hours|\d+ (minutes|hours))|"
         r"in (a few|\d+|two|three|five|ten) (seconds|minutes)|right away|straight away|"
         r"\bimmediately\b|\binstantly\b|\bquickly\b|\bpromptly\b|in no time|"
-        r"(the )?(same|next) day": 1.5,
+        r"(the )?(same|next) day|\b(the|a) day after\b|\b(quick|fast|speedy|swift)\b|"
+        r"\b(worked|works) (the )?first time\b": 1.5,
         r"problem (solved|fixed)|(solved|fixed|sorted|resolved) (\w+ ){0,3}(problem|"
         r"issue)": 2.0,
-        r"\b(fixed|sorted( out)?|resolved|replaced|exchanged)\b": 1.5,
+        r"\b(fixed|sorted( out)?|resolved|replaced|exchanged|corrected)\b": 1.5,
         r"thanks to": 1.5,
+        r"\b(sent|send|sends|got|received) (me |us )?(a )?(new|replacement)\b|"
+        r"\breplacement\b": 1.5,
+        r"\banswered (all|every) (of )?(my|our) questions?\b": 2.0,
+        r"\bworth (it|the (money|price)|every (penny|cent))\b": 2.0,
         r"as described": 1.0,
         r"well packed": 1.5,
         r"\bpolite\b|courteous": 1.5,
         r"good value|great value": 2.0,
         r"quick delivery|fast delivery|delivery was (fast|quick)": 1.5,
+        # CX words the general lexicon does not hold (or, "delayed", barely scores).
+        r"\bslow(ly|er)?\b|\bdelay(ed|s)?\b|\boverdue\b|\bhassle\b|\bexpensive\b|"
+        r"\bpricey\b": -1.5,
+        r"\bunhelpful\b|\bincorrect\b|\bunresolved\b|\bunresponsive\b|\bunreliable\b|"
+        r"\bclunky\b|\blaggy\b|\bbuggy\b": -2.0,
+        r"\bseamless(ly)?\b|\bsmooth(ly)?\b|\bknowledgeable\b|\bprofessional(ly)?\b|"
+        r"\breliable\b|\befficient(ly)?\b|\bprompt\b": 1.5,
     },
     "de": {
         # Never, and what is still not there.
@@ -157,7 +184,8 @@ CX_PHRASES: dict[str, dict[str, float]] = {
         r"\bniemand\w*|\bkeiner (\w+ )?(hat|kann|konnte|weiß|wusste|ruft|meldet|hilft|"
         r"half|antwortet)": -2.0,
         # Negated negatives, and what the service did not do.
-        r"ohne (\w+ )?(probleme?|umstände|schwierigkeiten|ärger|stress)|unkompliziert|"
+        r"ohne (\w+ )?(probleme?|umstände|schwierigkeiten|ärger|stress|nachfragen|"
+        r"rückfragen|diskussion\w*|aufwand|wartezeit)|unkompliziert|"
         r"reibungslos|\bkein(e|en|erlei)? (probleme?|ärger|stress|schwierigkeiten)\b|"
         r"\bnie (\w+ )?(probleme?|ärger)\b": 2.0,
         r"\bnicht (\w+ )?(geholfen|gelöst|behoben|erstattet|geantwortet|gemeldet|"
@@ -172,6 +200,13 @@ CX_PHRASES: dict[str, dict[str, float]] = {
         r"weitergeleitet|weiterverbunden": -1.5,
         # What failed, got lost, broke, is wrong or missing.
         r"zu spät|verspät\w*": -2.0,
+        r"\bnicht (mehr )?(da|vorrätig|verfügbar|bereit|abholbereit|auf lager)\b|"
+        r"ausverkauft": -2.0,
+        r"meldet (mich|uns) (\w+ ){0,3}ab\b|rausgeworfen|rausgeschmissen|ausgeloggt": -2.0,
+        r"\bzu (klein|groß|eng|weit|kurz|schmal|breit)\b": -1.5,
+        r"katastroph\w+|albtraum|alptraum|frechheit|zumutung|abzocke|\bchaos\b|"
+        r"ein witz": -2.5,
+        r"(dauert|dauerte|dauern|gedauert) (\w+ ){0,2}" + _DE_N + r" (wochen?|monat(e|en)?)": -1.5,
         r"beschädigt\w*|zerdrückt\w*|kaputt\w*|gesprungen\w*|gerissen\w*|zerkratzt\w*|"
         r"\w*kratzer\b|zerbrochen\w*|undicht": -2.0,
         r"stürzt\w* (\w+ )*ab\b|absturz|hängt sich auf": -2.0,
@@ -196,11 +231,20 @@ CX_PHRASES: dict[str, dict[str, float]] = {
         r"(einen|zwei) tage? früher": 1.5,
         r"(innerhalb|in) (von )?(wenigen |zwei |fünf |\d+ )?(minuten|sekunden)|"
         r"\bsofort\b|\bumgehend\b|(noch )?am (selben|gleichen|nächsten) tag|"
-        r"\bnur (einen|ein paar|wenige|zwei|\d+) (tag|tage|stunden?|minuten)\b": 1.5,
+        r"\bnur (einen|ein paar|wenige|zwei|\d+) (tag|tage|stunden?|minuten)\b|"
+        r"\bschnell\b|\bzügig\b|\b(schon|bereits) (nach|am|in|innerhalb)\b|"
+        r"(mit )?(einem|einen) klick|auf anhieb": 1.5,
         r"problem (gelöst|behoben)|(gelöst|behoben)": 2.0,
         r"\b(geklärt|erledigt|ersetzt|ausgetauscht|umgetauscht|erstattet|"
         r"gutgeschrieben|korrigiert)\b": 1.5,
         r"\bdank\b": 1.5,
+        r"\bgerne?\b": 1.5,
+        r"(ein|einen|eine) (neues|neuen|neue) (\w+ )?(geschickt|bekommen|erhalten|"
+        r"zugeschickt)|kam (\w+ )?(ein|einen|eine) (neues|neuer|neue)|\bersatz\w*": 1.5,
+        r"(alle )?(meine |unsere )?fragen (\w+ )?beantwortet": 2.0,
+        r"(ihr|sein|das|jeden) (geld|cent|euro|preis) wert": 2.0,
+        r"übersichtlich|verständlich|\bklar\b|transparent": 1.5,
+        r"\bsuper\b|\bklasse\b|\bspitze\b|\btop\b|\bgenial\b|\bprima\b|\bperfekt\w*": 2.0,
         r"\bbeste(n|r|s|m)?\b": 2.0,
         r"wie beschrieben": 1.0,
         r"gut verpackt": 1.5,
@@ -214,6 +258,10 @@ CX_PHRASES: dict[str, dict[str, float]] = {
         r"zufrieden": 2.0,
         r"enttäuscht": -2.5,
         r"schrecklich|furchtbar": -2.5,
+        # CX words textblob-de's lexicon does not hold.
+        r"verzöger\w*|\bteuer\w*|langsam\w*|\blahm\w*": -1.5,
+        r"schmutzig\w*|dreckig\w*|unbrauchbar\w*|inkompetent\w*": -2.0,
+        r"\bsauber\w*|\bprofessionell\w*|\bkompetent\w*": 1.5,
     },
     "fr": {
         # Never, and what is still not there.
@@ -235,7 +283,8 @@ CX_PHRASES: dict[str, dict[str, float]] = {
         r"nouvelle|solution|explication|aide)|personne n'a (décroché|répondu)": -2.0,
         r"\bpersonne (ne|n')": -2.0,
         # Negated negatives, and what the service did not do.
-        r"sans (aucun )?(souci|problème)s?|\b(aucun|aucune|pas de|jamais eu de) "
+        r"sans (aucune? )?(souci|problème|relance|question|difficulté|attente|"
+        r"discussion|justification)s?|\b(aucun|aucune|pas de|jamais eu de) "
         r"(souci|soucis|problème|problèmes|difficulté|difficultés|accroc)\b": 2.0,
         r"(ne |n')[\w']+ (\w+ )?(pas|jamais|plus) (été )?(aidé|résolu|réglé|répondu|"
         r"rappelé|remboursé|livré|reçu)\w*|(ne |n')[\w']+ (\w+ )?pas (su|pu)\b": -2.0,
@@ -245,6 +294,17 @@ CX_PHRASES: dict[str, dict[str, float]] = {
         r"(\w+ ){0,3}(\d+|deux|trois|quatre|cinq|six|dix|plusieurs|maintes|x) fois\b": -2.0,
         # What failed, got lost, broke, is wrong or missing.
         r"en retard|de retard": -2.0,
+        r"\bn'(y )?(était|est|étaient|sont) pas (là|prête?s?|disponibles?)|"
+        r"\bn'y (était|est|étaient|sont) pas|en rupture( de stock)?|épuisée?s?": -2.0,
+        r"\b(me |nous )?déconnecte\w*": -2.0,
+        r"toujours (\w+ )?(prélevée?s?|débitée?s?|facturée?s?)|continu\w+ (de|à) (me |"
+        r"nous )?(prélever|débiter|facturer)": -2.0,
+        r"\btrop (petit|grand|serré|large|court|étroit)e?s?\b": -1.5,
+        r"catastroph\w+|cauchemar\w*|\bhonte\w*|arnaque\w*|n'importe quoi|une blague|"
+        r"scandal\w+": -2.5,
+        r"(prend|prendra|prendre|a pris|ont pris|met|mettra|a mis) (\w+ ){0,2}"
+        + _FR_N
+        + r" (semaines?|mois)": -1.5,
         r"abîmé\w*|endommagé\w*|écrasé\w*|cassé\w*|fêlé\w*|rayé\w*|rayure\w*|"
         r"déchiré\w*": -2.0,
         r"plante|bloque": -2.0,
@@ -269,10 +329,17 @@ CX_PHRASES: dict[str, dict[str, float]] = {
         r"en avance": 1.5,
         r"en (quelques|\d+|deux|cinq|dix) (minutes|secondes)|rapidement|tout de suite|"
         r"aussitôt|immédiatement|sans attendre|le jour même|le lendemain|du premier coup|"
+        r"\brapides?\b|(en |d')un (seul )?clic|"
         r"(ne |n')[\w']+ (\w+ )?qu'(une?|deux|quelques) (jour|journée|heure|minute)s?": 1.5,
         r"problème (résolu|réglé)|(réglé|résolu) mon problème": 2.0,
         r"\b(réglé|résolu|corrigé|remplacé|échangé|remboursé|crédité)e?s?\b": 1.5,
         r"grâce à": 1.5,
+        r"\bpas mal\b": 1.5,
+        r"(envoyé|renvoyé|reçu|expédié) (\w+ ){0,2}(un|une) (nouveau|nouvelle|nouvel)|"
+        r"\bremplacement\b": 1.5,
+        r"répondu à (toutes )?(mes|nos) questions": 2.0,
+        r"vaut (largement |bien )?(son prix|le coup|la peine|chaque centime)": 2.0,
+        r"\bclaire?s?\b|\blisible\b|\btransparente?s?\b": 1.5,
         r"conforme": 1.0,
         r"bien emballée?": 1.5,
         r"rapport qualité-prix": 1.5,
@@ -285,6 +352,10 @@ CX_PHRASES: dict[str, dict[str, float]] = {
         r"content(e)?\b": 2.0,
         r"déçue?": -2.5,
         r"horrible": -2.5,
+        # CX words textblob-fr's lexicon does not hold.
+        r"lenteur\w*|\blente?s?\b|lentement|\bretardée?s?\b|\binutiles?\b": -1.5,
+        r"incompétente?s?|inefficaces?|décevante?s?": -2.0,
+        r"\bcompétente?s?\b|\befficaces?\b|\bprofessionnel\w*|\btop\b": 1.5,
     },
     "es": {
         # Never, and what is still not there.
@@ -308,8 +379,8 @@ CX_PHRASES: dict[str, dict[str, float]] = {
         r"(respuesta|solución|explicación)|nadie (contestó|contestaba|respondió)": -2.0,
         r"\bnadie\b": -2.0,
         # Negated negatives, and what the service did not do.
-        r"\b(ningún|ningun|sin (ningún )?|nunca (he )?tenido (ningún |un )?)(problema|"
-        r"inconveniente|queja|complicación)s?\b": 2.0,
+        r"\b(ningún|ningun|ninguna|sin (ningún |ninguna )?|nunca (he )?tenido (ningún |"
+        r"un )?)(problema|inconveniente|queja|complicación|pega|pregunta|espera|traba)s?\b": 2.0,
         r"\bno (me |nos |le |les )?(ayud\w+|resolv\w+|solucion\w+|atend\w+|contest\w+|"
         r"respond\w+|devolv\w+)|\bno (supo|supieron|pudo|pudieron|sabe|saben)\b": -2.0,
         # Repeated effort.
@@ -319,6 +390,16 @@ CX_PHRASES: dict[str, dict[str, float]] = {
         r"de un departamento a otro": -2.0,
         # What failed, got lost, broke, is wrong or missing.
         r"llegó tarde|\btarde\b|retraso": -2.0,
+        r"\bno (estaba|está|estaban|están)( allí| ahí| list[ao]s?| disponibles?)?"
+        r"(?=\s*[.,;!?]|\s*$)|agotad[ao]s?|sin (stock|existencias)": -2.0,
+        r"demasiado (pequeñ|grande|ajustad|estrech|cort|anch)\w*|\bme (queda|quedan|"
+        r"quedaba|quedaban) (muy |un poco )?(pequeñ|grande|chic|ancho|estrech)\w*": -1.5,
+        r"\bno (está|estaba|es|era|fue|estuvo) (nada )?mal\b": 1.5,
+        r"(me |nos )?cierra (la )?sesión|me (saca|echa) de la (app|aplicación|cuenta)": -2.0,
+        r"sig(o|ue|uen) (\w+ )?(cobrando|cobrándome)|(todavía|aún) me cobran": -2.0,
+        r"(tarda|tardará|tardó|tardan|tardarán|tardaron) (\w+ ){0,2}"
+        + _ES_N
+        + r" (semanas?|mes|meses)": -1.5,
         r"dañad\w+|aplastad\w+|\brot[ao]s?\b|se rompió|agrietad\w+|rajad\w+|rayad\w+|"
         r"arañazo\w*": -2.0,
         r"se cierra sola|se bloquea": -2.0,
@@ -339,14 +420,20 @@ CX_PHRASES: dict[str, dict[str, float]] = {
         r"bajo la lluvia": -1.5,
         # Praise a general lexicon misses: speed, a fix, a promise kept.
         r"un día antes": 1.5,
-        r"en (pocos|\d+|dos|cinco|diez) (minutos|segundos)|rápidamente|al instante|"
+        r"en (pocos|pocas|un[ao]|\d+|dos|tres|cinco|diez|media) (minutos|segundos|"
+        r"horas?)|rápidamente|\brápid[ao]s?\b|(en )?un (solo )?clic|al instante|"
         r"al momento|enseguida|en seguida|de inmediato|inmediatamente|el mismo día|"
         r"al día siguiente|a la primera|\b(solo|sólo|apenas) (un|una|dos|unos|unas) "
         r"(día|días|hora|horas|minutos)\b": 1.5,
         r"(resolvió|solucionó) mi problema|problema resuelto": 2.0,
-        r"\b(resolvi\w+|resuelt\w+|solucion(ó|aron|ado|ada)|arregl\w+|cambiaron|"
+        r"\b(resolvi\w+|resuelt\w+|solucion(ó|aron|ado|ada)|arregl\w+|cambiaron|corrigi\w+|"
         r"reemplaz\w+|sustitu\w+|reembolsaron)\b": 1.5,
         r"gracias a": 1.5,
+        r"(mandaron|enviaron|envió|mandó) (\w+ ){0,2}(un|una) (\w+ )?nuev[ao]|reemplazo|"
+        r"sustitución": 1.5,
+        r"respondi\w* a (todas )?(mis|nuestras) (dudas|preguntas)": 2.0,
+        r"vale (lo que cuesta|la pena|cada (euro|céntimo))|merece la pena": 2.0,
+        r"\bclar[ao]s?\b|transparente|gratis|gratuit[ao]s?|fácil\w*|sencill[ao]s?": 1.5,
         r"\b(el|la|los|las) mejor(es)?\b": 2.0,
         r"excelente\w*|estupend\w+|genial\w*|perfect\w+|fantástic\w+|maravill\w+|"
         r"me encant\w+|encantador\w*|simpátic\w+|\bprecios[ao]s?\b": 2.0,
@@ -355,10 +442,19 @@ CX_PHRASES: dict[str, dict[str, float]] = {
         r"relación calidad-precio": 1.5,
         r"entrega (fue )?rápida|respuesta rápida": 1.5,
         r"groser[ao]|maleducad[ao]": -2.5,
-        r"amable|servicial|educad[ao]|paciente": 2.0,
+        r"amab(le|les|ilidad)|servicial|educad[ao]|paciente": 2.0,
         r"lo recomiendo|gracias|siempre cumple": 2.0,
         r"content[ao]": 2.0,
         r"decepcionad[ao]": -2.5,
-        r"horrible|terrible|desastre|lamentable|fatal\b": -2.5,
+        r"horrible|terrible|desastre|lamentable|fatal\b|pesadilla|vergüenza|estafa|"
+        r"\btimo\b|\bcaos\b|una broma": -2.5,
+        # Opinion words in every gender and number: the Spanish model reads "lento" and
+        # "atento" but not "lenta" and "atenta".
+        r"\blent[ao]s?\b|lentísim\w+|lentitud|\bcar[ao]s?\b|molest\w+": -1.5,
+        r"\bmal[ao]s?\b|\bmal\b|inútil\w*|incompetent\w*|ineficient\w*|\bsuci[ao]s?\b|"
+        r"incómod\w*": -2.0,
+        r"decepcionante\w*": -2.5,
+        r"\bbuen[ao]s?\b|\bcompetent\w*|\batent[ao]s?\b|\bfiable\w*|\bconfiable\w*|"
+        r"\beficient\w*|\bprofesional\w*|\bcómod[ao]s?\b|\blimpi[ao]s?\b": 1.5,
     },
 }
