@@ -96,7 +96,8 @@ CX_PHRASES: dict[str, dict[str, float]] = {
         r"on hold": -1.5,
         r"no answer|no reply|no response|without an answer": -2.0,
         # Nobody acting.
-        r"\b(nobody|no one|no-one|noone)\b": -2.0,
+        r"\b(nobody|no one|no-one|noone)\b( (\w+ ){0,2}(help\w*|answer\w*|repl\w*|"
+        r"respond\w*|call\w*|car(e|ed|es)|bother\w*))?": -2.0,
         # Repeated effort.
         r"\b(call|phon|ring|rang|email|e-mail|writ|wrote|contact|chas|ask|tri|try|"
         r"transferr|pass|explain|send|sent|resen|enter|reset|log|fail|declin|reject|"
@@ -121,6 +122,8 @@ CX_PHRASES: dict[str, dict[str, float]] = {
         r"\b(logs?|logged|kicks?|kicked|throws?|threw|signs?|signed) (me|us) out\b": -2.0,
         r"\btoo (small|big|large|tight|loose|short|narrow|wide)\b|\b(doesn'?t|does not|"
         r"didn'?t|did not) fit\b": -1.5,
+        r"\bfor nothing\b|\bcosts? (\w+ )?more than\b|\btoo (much|many)\b|"
+        r"\bneeds? (some )?improv\w*|\bcould (be|have been) better\b": -1.5,
         r"\bnightmare\b|\bwaste of (time|money)\b|\brip-?off\b|\bscam\b|\bshambles\b": -2.5,
         r"\b(lost|missing|faulty|defective|disappeared|vanished|overcharged|"
         r"double[- ]charged)\b": -2.0,
@@ -161,7 +164,12 @@ CX_PHRASES: dict[str, dict[str, float]] = {
         r"\bunhelpful\b|\bincorrect\b|\bunresolved\b|\bunresponsive\b|\bunreliable\b|"
         r"\bclunky\b|\blaggy\b|\bbuggy\b": -2.0,
         r"\bseamless(ly)?\b|\bsmooth(ly)?\b|\bknowledgeable\b|\bprofessional(ly)?\b|"
-        r"\breliable\b|\befficient(ly)?\b|\bprompt\b": 1.5,
+        r"\breliable\b|\befficient(ly)?\b|\bprompt\b|\ba breeze\b": 1.5,
+        r"\bdecent\b": 1.0,
+        # A wait told in minutes or hours, outside "in ten minutes" or "within an hour"
+        # (praise, read above): twenty minutes and more to be answered is a complaint.
+        r"\b([2-9]\d|\d{3,}|twenty|thirty|forty|forty-five|fifty|sixty|ninety) minutes\b|"
+        r"\b(\d+|two|three|four|five|six|several|many) hours\b": -1.5,
     },
     "de": {
         # Never, and what is still not there.
@@ -181,21 +189,24 @@ CX_PHRASES: dict[str, dict[str, float]] = {
         r"versprochen\w*|zugesagt\w*": -1.5,
         r"keine antwort|ohne antwort|keine rückmeldung|keine reaktion": -2.0,
         # Nobody acting.
-        r"\bniemand\w*|\bkeiner (\w+ )?(hat|kann|konnte|weiß|wusste|ruft|meldet|hilft|"
+        r"\bniemand\w*( (\w+ ){0,3}(geholfen|geantwortet|zurückgerufen|gemeldet|reagiert|"
+        r"angerufen)\b)?|\bkeiner (\w+ )?(hat|kann|konnte|weiß|wusste|ruft|meldet|hilft|"
         r"half|antwortet)": -2.0,
         # Negated negatives, and what the service did not do.
         r"ohne (\w+ )?(probleme?|umstände|schwierigkeiten|ärger|stress|nachfragen|"
         r"rückfragen|diskussion\w*|aufwand|wartezeit)|unkompliziert|"
         r"reibungslos|\bkein(e|en|erlei)? (probleme?|ärger|stress|schwierigkeiten)\b|"
         r"\bnie (\w+ )?(probleme?|ärger)\b": 2.0,
-        r"\bnicht (\w+ )?(geholfen|gelöst|behoben|erstattet|geantwortet|gemeldet|"
-        r"zurückgerufen|angekommen|geliefert|erreichbar)|(hilft|half|halfen) (\w+ ){0,2}"
+        r"\bnicht (\w+ ){0,2}(geholfen|gelöst|behoben|erstattet|geantwortet|gemeldet|"
+        r"zurückgerufen|angekommen|geliefert|erreichbar|gekommen|erschienen|aufgetaucht|"
+        r"bearbeitet|informiert|benachrichtigt)|(hilft|half|halfen) (\w+ ){0,2}"
         r"nicht\b": -2.0,
         # Repeated effort.
         r"\bzum " + _ORDINAL["de"] + r" mal\b": -1.5,
         r"(\b(zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|x|\d+)(-| )?mal|mehrmals|"
-        r"mehrfach) (\w+ ){0,2}(anrufen|angerufen|schreiben|geschrieben|nachgefragt|"
-        r"gemeldet|versucht|weitergeleitet|verbunden|erklärt|abgebrochen|"
+        r"mehrfach) (\w+ ){0,4}(anrufen|angerufen|schreiben|geschrieben|nachgefragt|"
+        r"nachfragen|nachhaken|nachgehakt|reklamieren|reklamiert|kontaktieren|kontaktiert|"
+        r"mahnen|gemahnt|gemeldet|versucht|weitergeleitet|verbunden|erklärt|abgebrochen|"
         r"fehlgeschlagen|abgelehnt|abgebucht)": -2.0,
         r"weitergeleitet|weiterverbunden": -1.5,
         # What failed, got lost, broke, is wrong or missing.
@@ -204,6 +215,8 @@ CX_PHRASES: dict[str, dict[str, float]] = {
         r"ausverkauft": -2.0,
         r"meldet (mich|uns) (\w+ ){0,3}ab\b|rausgeworfen|rausgeschmissen|ausgeloggt": -2.0,
         r"\bzu (klein|groß|eng|weit|kurz|schmal|breit)\b": -1.5,
+        r"für nichts|vergeblich|vergebens|kostet (\w+ )?mehr als|\bzu ?viel\b|"
+        r"verbesserungswürdig|könnte besser sein|muss besser werden": -1.5,
         r"katastroph\w+|albtraum|alptraum|frechheit|zumutung|abzocke|\bchaos\b|"
         r"ein witz": -2.5,
         r"(dauert|dauerte|dauern|gedauert) (\w+ ){0,2}" + _DE_N + r" (wochen?|monat(e|en)?)": -1.5,
@@ -261,7 +274,11 @@ CX_PHRASES: dict[str, dict[str, float]] = {
         # CX words textblob-de's lexicon does not hold.
         r"verzöger\w*|\bteuer\w*|langsam\w*|\blahm\w*": -1.5,
         r"schmutzig\w*|dreckig\w*|unbrauchbar\w*|inkompetent\w*": -2.0,
-        r"\bsauber\w*|\bprofessionell\w*|\bkompetent\w*": 1.5,
+        r"\bsauber\w*|\bprofessionell\w*|\bkompetent\w*|\bbesser\b|verbessert|"
+        r"kinderleicht|(ganz|sehr|super|total) (einfach|leicht)\b|zeit (\w+ )?genommen": 1.5,
+        # A wait told in minutes or hours, outside "innerhalb von Minuten" (praise, above).
+        r"\b([2-9]\d|\d{3,}|zwanzig|dreißig|vierzig|fünfzig|sechzig|neunzig) minuten\b|"
+        r"\b(\d+|zwei|drei|vier|fünf|sechs|mehrere) stunden\b": -1.5,
     },
     "fr": {
         # Never, and what is still not there.
@@ -281,7 +298,8 @@ CX_PHRASES: dict[str, dict[str, float]] = {
         # Nobody acting.
         r"sans réponse|pas de (réponse|nouvelles|retour|solution)|aucune (réponse|"
         r"nouvelle|solution|explication|aide)|personne n'a (décroché|répondu)": -2.0,
-        r"\bpersonne (ne|n')": -2.0,
+        r"\bpersonne (ne |n')([\w']+ ){0,2}(aidé|répondu|rappelé|décroché|recontacté|"
+        r"prévenu|venu)\w*|\bpersonne (ne|n')": -2.0,
         # Negated negatives, and what the service did not do.
         r"sans (aucune? )?(souci|problème|relance|question|difficulté|attente|"
         r"discussion|justification)s?|\b(aucun|aucune|pas de|jamais eu de) "
@@ -300,6 +318,9 @@ CX_PHRASES: dict[str, dict[str, float]] = {
         r"toujours (\w+ )?(prélevée?s?|débitée?s?|facturée?s?)|continu\w+ (de|à) (me |"
         r"nous )?(prélever|débiter|facturer)": -2.0,
         r"\btrop (petit|grand|serré|large|court|étroit)e?s?\b": -1.5,
+        r"(ne )?sert à rien|pour rien|coûte\w* plus (cher )?que|plus cher que|"
+        r"\btrop d(e |')|à améliorer|pourrait être mieux|peut mieux faire": -1.5,
+        r"déplorable|exécrable|\bnul(le)?s?\b": -2.5,
         r"catastroph\w+|cauchemar\w*|\bhonte\w*|arnaque\w*|n'importe quoi|une blague|"
         r"scandal\w+": -2.5,
         r"(prend|prendra|prendre|a pris|ont pris|met|mettra|a mis) (\w+ ){0,2}"
@@ -355,7 +376,11 @@ CX_PHRASES: dict[str, dict[str, float]] = {
         # CX words textblob-fr's lexicon does not hold.
         r"lenteur\w*|\blente?s?\b|lentement|\bretardée?s?\b|\binutiles?\b": -1.5,
         r"incompétente?s?|inefficaces?|décevante?s?": -2.0,
-        r"\bcompétente?s?\b|\befficaces?\b|\bprofessionnel\w*|\btop\b": 1.5,
+        r"\bcompétente?s?\b|\befficaces?\b|\bprofessionnel\w*|\btop\b|\bmieux\b|"
+        r"\baidée?s?\b|jeu d'enfant": 1.5,
+        # A wait told in minutes or hours, outside "en quelques minutes" (praise, above).
+        r"\b([2-9]\d|\d{3,}|vingt|trente|quarante|cinquante|soixante) minutes\b|"
+        r"\b(\d+|deux|trois|quatre|cinq|plusieurs) heures\b": -1.5,
     },
     "es": {
         # Never, and what is still not there.
@@ -377,7 +402,8 @@ CX_PHRASES: dict[str, dict[str, float]] = {
         # Nobody acting.
         r"sin (ninguna )?(respuesta|noticias|solución|explicación|ayuda)|ninguna "
         r"(respuesta|solución|explicación)|nadie (contestó|contestaba|respondió)": -2.0,
-        r"\bnadie\b": -2.0,
+        r"\bnadie\b( (me |nos |le |les )?(\w+ )?(ayud\w+|contest\w+|respond\w+|llam\w+|"
+        r"atend\w+))?": -2.0,
         # Negated negatives, and what the service did not do.
         r"\b(ningún|ningun|ninguna|sin (ningún |ninguna )?|nunca (he )?tenido (ningún |"
         r"un )?)(problema|inconveniente|queja|complicación|pega|pregunta|espera|traba)s?\b": 2.0,
@@ -392,6 +418,8 @@ CX_PHRASES: dict[str, dict[str, float]] = {
         r"llegó tarde|\btarde\b|retraso": -2.0,
         r"\bno (estaba|está|estaban|están)( allí| ahí| list[ao]s?| disponibles?)?"
         r"(?=\s*[.,;!?]|\s*$)|agotad[ao]s?|sin (stock|existencias)": -2.0,
+        r"cuesta\w* más que|más car[ao]s? que|deberían mejorar|tienen que mejorar|"
+        r"debe mejorar|a mejorar": -1.5,
         r"demasiado (pequeñ|grande|ajustad|estrech|cort|anch)\w*|\bme (queda|quedan|"
         r"quedaba|quedaban) (muy |un poco )?(pequeñ|grande|chic|ancho|estrech)\w*": -1.5,
         r"\bno (está|estaba|es|era|fue|estuvo) (nada )?mal\b": 1.5,
@@ -433,7 +461,8 @@ CX_PHRASES: dict[str, dict[str, float]] = {
         r"sustitución": 1.5,
         r"respondi\w* a (todas )?(mis|nuestras) (dudas|preguntas)": 2.0,
         r"vale (lo que cuesta|la pena|cada (euro|céntimo))|merece la pena": 2.0,
-        r"\bclar[ao]s?\b|transparente|gratis|gratuit[ao]s?|fácil\w*|sencill[ao]s?": 1.5,
+        r"\bclar[ao]s?\b|transparente|gratis|gratuit[ao]s?|fácil\w*|facil[ií]sim\w+|"
+        r"sencill[ao]s?": 1.5,
         r"\b(el|la|los|las) mejor(es)?\b": 2.0,
         r"excelente\w*|estupend\w+|genial\w*|perfect\w+|fantástic\w+|maravill\w+|"
         r"me encant\w+|encantador\w*|simpátic\w+|\bprecios[ao]s?\b": 2.0,
@@ -455,6 +484,11 @@ CX_PHRASES: dict[str, dict[str, float]] = {
         r"incómod\w*": -2.0,
         r"decepcionante\w*": -2.5,
         r"\bbuen[ao]s?\b|\bcompetent\w*|\batent[ao]s?\b|\bfiable\w*|\bconfiable\w*|"
-        r"\beficient\w*|\bprofesional\w*|\bcómod[ao]s?\b|\blimpi[ao]s?\b": 1.5,
+        r"\beficient\w*|\bprofesional\w*|\bcómod[ao]s?\b|\blimpi[ao]s?\b|\bmejor\w*|"
+        r"\bayud\w+": 1.5,
+        r"\bdemasiad[oa]s?\b": -1.5,
+        # A wait told in minutes or hours, outside "en pocos minutos" (praise, above).
+        r"\b([2-9]\d|\d{3,}|veinte|treinta|cuarenta|cincuenta|sesenta) minutos\b|"
+        r"\b(\d+|dos|tres|cuatro|cinco|varias) horas\b": -1.5,
     },
 }
