@@ -2,8 +2,10 @@
 
 Each supported language has a general scorer from a package on the package index,
 and on top of it the language's customer-experience phrase lexicon
-(``cx.voc_phrases``): general lexicons know words, not CX phrases, and score
-"Waited too long on hold, never again" as neutral.
+(``cx.voc_phrases``, general rules of CX language: waiting told as a duration,
+nobody acting, repeated effort, what failed or never came, negated negatives):
+general lexicons know words, not CX phrases, and score "Waited too long on hold,
+never again" as neutral.
 
 - English: VADER (vaderSentiment). Each CX phrase becomes one token that the
   extended VADER lexicon scores, so VADER's own rules (negation, "but", boosters)
@@ -15,16 +17,19 @@ and on top of it the language's customer-experience phrase lexicon
 
 For German, French and Spanish, the valences of the CX phrases found are summed
 (a phrase after a negation within three words counts against its sign, by
-VADER's factor; a phrase found is taken out before the next is looked for, so
-"unhöflich" is not also "höflich"); the package's polarity of the text, in
-[-1, 1], weighs in at the language's ``PACKAGE_WEIGHT`` of VADER's scale, and the sum is
-normalised to [-1, 1] as VADER does (x / sqrt(x^2 + 15)). DECISIONLOG.md
+VADER's factor, unless it holds a negation itself; a phrase found is taken out
+before the next is looked for, so "unhöflich" is not also "höflich"); the
+package's polarity of the text, in [-1, 1], weighs in at the language's
+``PACKAGE_WEIGHT`` of VADER's scale, and the sum is normalised to [-1, 1] as VADER
+does (x / sqrt(x^2 + 15)). DECISIONLOG.md
 ("Verbatims in every language") has the accuracy of each package alone and with
 the phrases. A language outside ``SUPPORTED_LANGUAGES`` gets no score and the
 label ``unsupported_language``.
 
 Sentences are split by the rules of their language (pysbd), for the ``mixed``
-label and for the sentiment of the sentence that mentions a theme.
+label and for the sentiment of the sentence that mentions a theme; for the
+``mixed`` label only, a sentence is also read in the clauses its contrast words
+begin ("but", "aber", "mais", "pero": ``CONTRASTS``).
 
 Long verbatims: VADER's time grows with the square of a text's length (2,000
 characters take about 0.02 s, 40,000 about 5 s), so a verbatim longer than
