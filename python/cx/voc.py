@@ -2,8 +2,10 @@
 
 Each supported language has a general scorer from a package on the package index,
 and on top of it the language's customer-experience phrase lexicon
-(``cx.voc_phrases``): general lexicons know words, not CX phrases, and score
-"Waited too long on hold, never again" as neutral.
+(``cx.voc_phrases``, general rules of CX language: waiting told as a duration,
+nobody acting, repeated effort, what failed or never came, negated negatives):
+general lexicons know words, not CX phrases, and score "Waited too long on hold,
+never again" as neutral.
 
 - English: VADER (vaderSentiment). Each CX phrase becomes one token that the
   extended VADER lexicon scores, so VADER's own rules (negation, "but", boosters)
@@ -15,16 +17,19 @@ and on top of it the language's customer-experience phrase lexicon
 
 For German, French and Spanish, the valences of the CX phrases found are summed
 (a phrase after a negation within three words counts against its sign, by
-VADER's factor; a phrase found is taken out before the next is looked for, so
-"unhöflich" is not also "höflich"); the package's polarity of the text, in
-[-1, 1], weighs in at ``PACKAGE_WEIGHT`` of VADER's scale, and the sum is
-normalised to [-1, 1] as VADER does (x / sqrt(x^2 + 15)). DECISIONLOG.md
+VADER's factor, unless it holds a negation itself; a phrase found is taken out
+before the next is looked for, so "unhöflich" is not also "höflich"); the
+package's polarity of the text, in [-1, 1], weighs in at the language's
+``PACKAGE_WEIGHT`` of VADER's scale, and the sum is normalised to [-1, 1] as VADER
+does (x / sqrt(x^2 + 15)). DECISIONLOG.md
 ("Verbatims in every language") has the accuracy of each package alone and with
 the phrases. A language outside ``SUPPORTED_LANGUAGES`` gets no score and the
 label ``unsupported_language``.
 
 Sentences are split by the rules of their language (pysbd), for the ``mixed``
-label and for the sentiment of the sentence that mentions a theme.
+label and for the sentiment of the sentence that mentions a theme; for the
+``mixed`` label only, a sentence is also read in the clauses its contrast words
+begin ("but", "aber", "mais", "pero": ``CONTRASTS``).
 
 Long verbatims: VADER's time grows with the square of a text's length (2,000
 characters take about 0.02 s, 40,000 about 5 s), so a verbatim longer than
@@ -53,14 +58,30 @@ MIXED_AT = 0.3
 """A verbatim is mixed when one sentence scores at least +0.3 and another at most -0.3."""
 SCORED_PREFIX_CHARS = 2_000
 """The most characters of one verbatim that are scored (about 350 words, 0.02 s)."""
-PACKAGE_WEIGHT = 3.0
-"""How much a package's polarity (in [-1, 1]) weighs, on VADER's valence scale (-4..4)."""
+PACKAGE_WEIGHT: dict[str, float] = {"de": 3.0, "fr": 3.0, "es": 1.0}
+"""How much a package's polarity (in [-1, 1]) weighs, on VADER's valence scale (-4..4).
+The Spanish model is often sure of the wrong sign (-1.0 for "El mejor servicio al
+cliente que he tenido en años."): it weighs less than one CX phrase, and decides
+alone only where no phrase speaks (DECISIONLOG.md)."""
 NEGATIONS: dict[str, tuple[str, ...]] = {
     "de": ("nicht", "kein", "keine", "keinen", "keiner", "nie", "niemals"),
-    "fr": ("pas", "jamais", "ne", "aucun", "aucune"),
+    "fr": ("pas", "jamais", "aucun", "aucune"),
     "es": ("no", "nunca", "ni", "tampoco"),
 }
-"""Words that turn a CX phrase within the three words after them against its sign."""
+"""Words that turn a CX phrase within the three words after them against its sign. French
+"ne" is not one: written French negates with "pas", "jamais", "aucun" ("n'était pas
+aimable"), and "ne" alone before a phrase ("n'est toujours pas expédiée après deux
+semaines") belongs to a negation the phrase already holds."""
+CONTRASTS: dict[str, str] = {
+    "en": r"but|however|unfortunately|sadly|on the other hand",
+    "de": r"aber|jedoch|allerdings|leider|dafür|andererseits",
+    "fr": r"mais|par contre|cependant|toutefois|en revanche|malheureusement|hélas|pourtant",
+    "es": r"pero|sin embargo|en cambio|por desgracia|lamentablemente|no obstante",
+}
+"""Words that turn from one side of a verdict to the other ("Great shoes, but the refund
+never came"): a sentence is also read in the clauses they begin, for the ``mixed``
+label only. Concessive words ("although", "obwohl", "bien que", "aunque") are left
+out: the clause after them rarely carries a verdict of its own."""
 NEGATION_SCALAR = -0.74
 """VADER's factor for a negated valence."""
 NORMALISATION_ALPHA = 15.0
@@ -68,6 +89,10 @@ NORMALISATION_ALPHA = 15.0
 _SENTENCE_END = re.compile(r"[.!?](?=\s)|\n")
 _WORD_END = re.compile(r"\s")
 _WORD = re.compile(r"[\w']+")
+_CONTRAST = {
+    language: re.compile(rf"[,;:]?\s+(?=(?:{words})\b)", re.IGNORECASE)
+    for language, words in CONTRASTS.items()
+}
 
 SENTIMENT_SCHEMA = pa.schema(
     [
@@ -182,21 +207,27 @@ def _compiled_phrases(language: str) -> list[tuple[re.Pattern[str], float]]:
 
 def _is_negated(before: str, language: str) -> bool:
     words = _WORD.findall(before.lower())[-3:]
-    negations = NEGATIONS[language]
-    # French elides "ne" before a vowel: "n'est", "n'a".
-    elided = language == "fr"
-    return any(word in negations or (elided and word.startswith("n'")) for word in words)
+    return any(word in NEGATIONS[language] for word in words)
+
+
+def _holds_negation(phrase: str, language: str) -> bool:
+    # "aucun souci", "nie angekommen", "todavía no": the phrase holds its own negation,
+    # and a negation just before it is part of that one, not a second one.
+    return any(word in NEGATIONS[language] for word in _WORD.findall(phrase.lower()))
 
 
 def phrase_valence(text: str, language: str) -> float:
     """The summed valence of the CX phrases in ``text``; each phrase found is taken out
-    of the text before the next pattern is looked for."""
+    of the text before the next pattern is looked for. A phrase within three words after
+    a negation counts against its sign, unless it holds a negation itself."""
     total = 0.0
     for pattern, valence in _compiled_phrases(language):
         rest = []
         last = 0
         for match in pattern.finditer(text):
-            negated = _is_negated(text[max(0, match.start() - 40) : match.start()], language)
+            negated = not _holds_negation(match.group(), language) and _is_negated(
+                text[max(0, match.start() - 40) : match.start()], language
+            )
             total += valence * (NEGATION_SCALAR if negated else 1.0)
             rest.append(text[last : match.start()])
             last = match.end()
@@ -208,7 +239,7 @@ def phrase_valence(text: str, language: str) -> float:
 
 def _other_language(text: str, language: str) -> float:
     polarity = _polarity(language)(text) if _WORD.search(text) else 0.0
-    total = PACKAGE_WEIGHT * polarity + phrase_valence(text, language)
+    total = PACKAGE_WEIGHT[language] * polarity + phrase_valence(text, language)
     return total / math.sqrt(total * total + NORMALISATION_ALPHA)
 
 
@@ -245,6 +276,16 @@ def sentences(text: str, language: str | None) -> list[str]:
         parts = segmenter.segment(line) if segmenter is not None else [line]
         found.extend(part.strip() for part in parts if part.strip())
     return found
+
+
+def clauses(sentence: str, language: str) -> list[str]:
+    """The parts of a sentence split before a contrast word of its language
+    (``CONTRASTS``: "but", "aber", "mais", "pero", ...), stripped, empty ones left out;
+    the sentence whole in a language without contrast words."""
+    contrast = _CONTRAST.get(language)
+    if contrast is None:
+        return [sentence]
+    return [part.strip() for part in contrast.split(sentence) if part.strip()]
 
 
 def _label(value: float) -> str:
@@ -285,8 +326,20 @@ def score(comment: str | None, language: str | None) -> tuple[float | None, str 
         return None, "unsupported_language"
     comment = scored_prefix(comment)
     overall = _compound(comment, language)
-    parts = [_compound(s, language) for s in sentences(comment, language)]
-    if len(parts) > 1 and max(parts) >= MIXED_AT and min(parts) <= -MIXED_AT:
+    # Each sentence, and each clause of a sentence a contrast word splits: "aber" often
+    # stands after the verb ("Die Gutschrift dauert aber zwei Wochen"), where the clause
+    # before it holds no verdict and the sentence does. One sentence of one clause cannot
+    # be mixed, and is not scored twice.
+    found = sentences(comment, language)
+    parts: list[float] = []
+    for sentence in found:
+        split = clauses(sentence, language)
+        if len(found) == 1 and len(split) == 1:
+            break
+        parts.append(overall if sentence == comment.strip() else _compound(sentence, language))
+        if len(split) > 1:
+            parts.extend(_compound(clause, language) for clause in split)
+    if parts and max(parts) >= MIXED_AT and min(parts) <= -MIXED_AT:
         return overall, "mixed"
     return overall, _label(overall)
 
