@@ -4,6 +4,11 @@ Tests that run dbt or the whole pipeline carry the ``build`` marker; every other
 test is a ``unit`` test and needs no build (``make test-unit`` runs those alone).
 Running dbt from a test that is not marked ``build`` is an error, so the split
 cannot drift.
+
+Every dbt process of a test build starts from the run's kept parse of the project
+(``dbt_parse_cache/sitecustomize.py``): each build still has its own database,
+target, logs and extracts, but dbt parses the project in full once per state
+(sample or extracts mode, ``--vars``), not once per build.
 """
 
 from __future__ import annotations
@@ -23,9 +28,13 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 TINY = Path(__file__).parent / "extracts" / "tiny"
 DBT = Path(sys.executable).with_name("dbt")
+# The folder of the `sitecustomize` that lets dbt processes of test builds share a parse.
+PARSE_CACHE_HOOK = Path(__file__).parent / "dbt_parse_cache"
 
 # Whether the test being set up or run is marked `build` (see pytest_runtest_setup).
 _running_build_test = False
+# Where this run keeps dbt's parses (see dbt_parse_cache), set by the fixture of that name.
+_parse_cache: Path | None = None
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -42,6 +51,20 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     # Runs before the test's fixtures are set up, so module fixtures that build see it too.
     global _running_build_test
     _running_build_test = item.get_closest_marker("build") is not None
+
+
+def _run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The run's temporary folder, which every pytest-xdist worker shares."""
+    basetemp = tmp_path_factory.getbasetemp()
+    return basetemp.parent if os.environ.get("PYTEST_XDIST_WORKER") else basetemp
+
+
+@pytest.fixture(scope="session", autouse=True)
+def dbt_parse_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder where this run's test builds keep dbt's parses, shared by every worker."""
+    global _parse_cache
+    _parse_cache = _run_folder(tmp_path_factory) / "dbt-parse-cache"
+    return _parse_cache
 
 
 @dataclass
@@ -71,6 +94,11 @@ def build_env(workdir: Path, extracts_dir: Path | None, **extra: str) -> dict[st
         DBT_LOG_PATH=str(workdir / "logs"),
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
     )
+    if _parse_cache is not None:
+        env["CX_TEST_DBT_PARSE_CACHE"] = str(_parse_cache)
+        env["PYTHONPATH"] = os.pathsep.join(
+            filter(None, [str(PARSE_CACHE_HOOK), os.environ.get("PYTHONPATH")])
+        )
     env.update(extra)
     return env
 
@@ -146,9 +174,7 @@ def tiny_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
     here builds into the folder all workers share, the others wait for it and read
     that build (tests only read it or copy it).
     """
-    shared = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        shared = shared.parent  # the run's folder, above each worker's own
+    shared = _run_folder(tmp_path_factory)
     workdir = shared / "tiny-shared"
     with (shared / "tiny-shared.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
