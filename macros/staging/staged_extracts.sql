@@ -15,7 +15,10 @@
     a dropped line's values there are suppressed too (a contact found by email
     suppresses its contact id; a help-desk user found by its CRM id, its user
     id). A reference to someone else (a ticket event's ticket, a response's
-    related order) drops the line but suppresses nobody.
+    related order) drops the line but suppresses nobody. `text_emails` (where
+    given) are free-text columns: a line one of whose email addresses written
+    there is suppressed is dropped too (an anonymous answer whose comment
+    gives the person's address), and suppresses nobody.
 -#}
 {% macro staged_extracts() %}
     {{ return([
@@ -51,7 +54,7 @@
          're_exported': true,
          'person_keys': {'recipient_email': 'email', 'contact_ref': 'contact_id',
                          'related_ticket_id': 'ticket_id', 'related_order_id': 'order_id'},
-         'identifies': []},
+         'identifies': [], 'text_emails': ['comment']},
     ]) }}
 {% endmacro %}
 
