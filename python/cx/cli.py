@@ -431,7 +431,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     erase = commands.add_parser(
         "erase",
-        help="erase a person on request: record them in the suppression list (CX_SUPPRESSION_LIST),"
+        help="erase a person on request: record them in the suppression list (CX_SUPPRESSION_LIST)"
+        " with every help-desk user the build database links to them, clear the gate's Data Docs,"
         " then rebuild and republish without their lines in any extract",
     )
     who = erase.add_mutually_exclusive_group(required=True)
