@@ -139,12 +139,15 @@ def erased(tmp_path_factory: pytest.TempPathFactory) -> dict:
             " where record_type = 'support_user' order by all"
         ).fetchall()
     before = _traces_everywhere(warehouse)
-    # Earlier runs' files: a failed expectation's unexpected values in a validation
-    # result of the gate, and a publish killed half-way.
-    validations = warehouse / "gx" / "gx" / "uncommitted" / "validations" / "dim_customers"
-    validations.mkdir(parents=True, exist_ok=True)
-    (validations / "20250101T000000Z.json").write_text(
-        '{"partial_unexpected_list": ["Ann Lee", "ann.lee@example.com"]}', encoding="utf-8"
+    # Earlier runs' files: the Data Docs page of a failed expectation showing its
+    # unexpected values, and a publish killed half-way.
+    page = (
+        warehouse / "gx" / "gx" / "uncommitted" / "data_docs" / "local_site" / "validations"
+        / "dim_customers" / "dim_customers" / "20250101T000000.000000Z"
+    )  # fmt: skip
+    page.mkdir(parents=True)
+    (page / "build_database-dim_customers.html").write_text(
+        "<td>Ann Lee</td><td>ann.lee@example.com</td>", encoding="utf-8"
     )
     killed = warehouse / "bi" / "bi_parquet.20250101T000000000000.1"
     killed.mkdir()
@@ -177,7 +180,8 @@ def test_splink_alone_links_the_second_account_before_the_erasure(erased):
     assert erased["files_before"] == [
         "bi/.bi.duckdb.20250101T000000000000.1.tmp",
         "bi/bi_parquet.20250101T000000000000.1/dim_customers.csv",
-        "gx/gx/uncommitted/validations/dim_customers/20250101T000000Z.json",
+        "gx/gx/uncommitted/data_docs/local_site/validations/dim_customers/dim_customers/"
+        "20250101T000000.000000Z/build_database-dim_customers.html",
     ]
 
 
