@@ -9,6 +9,7 @@ no CRM id with her contact, only her name, phone and the email's local part."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -139,16 +140,15 @@ def erased(tmp_path_factory: pytest.TempPathFactory) -> dict:
             " where record_type = 'support_user' order by all"
         ).fetchall()
     before = _traces_everywhere(warehouse)
-    # Earlier runs' files: the Data Docs page of a failed expectation showing its
-    # unexpected values, and a publish killed half-way.
-    page = (
-        warehouse / "gx" / "gx" / "uncommitted" / "data_docs" / "local_site" / "validations"
-        / "dim_customers" / "dim_customers" / "20250101T000000.000000Z"
-    )  # fmt: skip
-    page.mkdir(parents=True)
-    (page / "build_database-dim_customers.html").write_text(
-        "<td>Ann Lee</td><td>ann.lee@example.com</td>", encoding="utf-8"
-    )
+    # Earlier runs' files: the gate's stored result of a failed expectation, holding its
+    # unexpected values (a copy of this build's own result, with them added), and a
+    # publish killed half-way.
+    results = warehouse / "gx" / "gx" / "uncommitted" / "validations" / "dim_customers"
+    stored = json.loads(next(results.rglob("*.json")).read_text(encoding="utf-8"))
+    stored["results"][0]["result"]["partial_unexpected_list"] = ["ann.lee@example.com"]
+    earlier = results / "dim_customers" / "20250101T000000.000000Z"
+    earlier.mkdir(parents=True)
+    (earlier / "build_database-dim_customers.json").write_text(json.dumps(stored), encoding="utf-8")
     killed = warehouse / "bi" / "bi_parquet.20250101T000000000000.1"
     killed.mkdir()
     (killed / "dim_customers.csv").write_text("C001,ann.lee@example.com\n", encoding="utf-8")
@@ -180,8 +180,8 @@ def test_splink_alone_links_the_second_account_before_the_erasure(erased):
     assert erased["files_before"] == [
         "bi/.bi.duckdb.20250101T000000000000.1.tmp",
         "bi/bi_parquet.20250101T000000000000.1/dim_customers.csv",
-        "gx/gx/uncommitted/data_docs/local_site/validations/dim_customers/dim_customers/"
-        "20250101T000000.000000Z/build_database-dim_customers.html",
+        "gx/gx/uncommitted/validations/dim_customers/dim_customers/"
+        "20250101T000000.000000Z/build_database-dim_customers.json",
     ]
 
 
