@@ -33,17 +33,34 @@
 {%- endmacro %}
 
 
+{#- The email addresses written in a text (a list, lower case): what looks
+    like `local@domain.tld` between other characters; a sentence's closing
+    full stop is not part of the address. -#}
+{% macro emails_in_text(expression) -%}
+    list_transform(regexp_extract_all({{ expression }}, '[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}'), lambda address: lower(address))
+{%- endmacro %}
+
+
 {#- A condition: the line holds a suppressed key in one of its extract's
-    `person_keys`. `column_expression` turns a raw column name (the
+    `person_keys`, or a suppressed email address written in one of its
+    `text_emails` columns. `column_expression` turns a raw column name (the
     placeholder COLUMN) into SQL: a quoted column of the raw relation by
     default, `_raw_row->>'COLUMN'` on a base model's lines. Never null. -#}
 {% macro is_suppressed_line(extract_name, column_expression='"COLUMN"') -%}
     {%- set conditions = [] -%}
-    {%- for column, kind in staged_extract(extract_name).person_keys.items() | sort -%}
+    {%- set extract = staged_extract(extract_name) -%}
+    {%- for column, kind in extract.person_keys.items() | sort -%}
         {%- do conditions.append(
             'coalesce(' ~ suppressed_key_hash(kind, column_expression | replace('COLUMN', column))
             ~ ' in (select key_hash from raw.suppressed_keys where key_kind = '
             ~ string_literal(kind) ~ '), false)'
+        ) -%}
+    {%- endfor -%}
+    {%- for column in extract.get('text_emails', []) -%}
+        {%- do conditions.append(
+            'coalesce(list_has_any(list_transform(' ~ emails_in_text(column_expression | replace('COLUMN', column))
+            ~ ', lambda address: sha256(address)), (select coalesce(list(key_hash), []) from raw.suppressed_keys'
+            ~ " where key_kind = 'email')), false)"
         ) -%}
     {%- endfor -%}
     {{- '(' ~ (conditions | join(' or ') if conditions else 'false') ~ ')' -}}
@@ -53,12 +70,14 @@
 {#- A condition on a base model's line: a malformed CSV record (its text in
     `_raw_row.csv_line`, the only thing known of it) one of whose
     comma-separated fields, unquoted and trimmed, as it is or in lower case,
-    is a suppressed key of any kind. -#}
+    or one of the email addresses written anywhere in it, is a suppressed key
+    of any kind. -#}
 {% macro is_suppressed_malformed_line() -%}
     coalesce(_line_number is not null and list_has_any(
         list_concat(
             list_transform(string_split(_raw_row->>'csv_line', ','), lambda field: sha256(trim(trim(field), '"'))),
-            list_transform(string_split(_raw_row->>'csv_line', ','), lambda field: sha256(lower(trim(trim(field), '"'))))
+            list_transform(string_split(_raw_row->>'csv_line', ','), lambda field: sha256(lower(trim(trim(field), '"')))),
+            list_transform({{ emails_in_text("_raw_row->>'csv_line'") }}, lambda address: sha256(address))
         ),
         (select coalesce(list(key_hash), []) from raw.suppressed_keys)
     ), false)

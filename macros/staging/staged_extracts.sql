@@ -16,7 +16,10 @@
     suppresses its contact id; a help-desk user found by its CRM id, its user
     id). A reference to someone else (a ticket event's ticket, a response's
     related order, a review's order reference) drops the line but suppresses
-    nobody.
+    nobody. `text_emails` (where given) are free-text columns: a line one of
+    whose email addresses written there is suppressed is dropped too (an
+    anonymous answer or review whose text gives the person's address), and
+    suppresses nobody.
 -#}
 {% macro staged_extracts() %}
     {{ return([
@@ -52,12 +55,12 @@
          're_exported': true,
          'person_keys': {'recipient_email': 'email', 'contact_ref': 'contact_id',
                          'related_ticket_id': 'ticket_id', 'related_order_id': 'order_id'},
-         'identifies': []},
+         'identifies': [], 'text_emails': ['comment']},
         {'extract': 'reviews/reviews', 'base': 'base_reviews__reviews',
          'staged': 'stg_reviews__reviews', 'key': 'review_id', 'recency': 'updated_at',
          're_exported': true,
          'person_keys': {'reviewer_email': 'email', 'order_reference': 'order_id'},
-         'identifies': []},
+         'identifies': [], 'text_emails': ['title', 'body']},
     ]) }}
 {% endmacro %}
 

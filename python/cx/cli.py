@@ -210,25 +210,67 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _erase(args: argparse.Namespace) -> int:
-    """Record a person in the suppression list, then rebuild and republish without them.
-    Prints the list's path and size, never the person's email or id."""
-    from cx.erasure import carry_snapshots, list_path, read_entries, record, restore_snapshots
+    """Record a person in the suppression list, with every help-desk user the build
+    database links to them, then clear what earlier runs left in the warehouse folder,
+    rebuild and republish without them. Prints the list's path and counts, never the
+    person's email or id."""
+    from cx.erasure import (
+        carry_snapshots,
+        key_hash,
+        linked_user_keys,
+        linked_users,
+        list_path,
+        read_entries,
+        record,
+        record_keys,
+        restore_snapshots,
+    )
+    from cx.publish import remove_publish_leftovers
 
     kind, value = (
         ("email", args.email) if args.email is not None else ("contact_id", args.customer_id)
     )
     try:
         path = list_path(paths.REPO_ROOT)
+        key_hash(kind, value)  # an empty value is refused before anything runs
+    except ValueError as error:
+        print(f"Nothing erased: {error}", file=sys.stderr)
+        return 2
+    database = paths.build_database()
+    # The identity links are made from the person's own lines, which every later build
+    # drops: read them now, from the last build, or build them from the extracts present
+    # now when there is no build database (or it holds no links).
+    links_status = 0
+    if linked_users(database, path) is None:
+        print(f"No identity links in {database}: building them from the extracts first.")
+        database.parent.mkdir(parents=True, exist_ok=True)
+        _dbt(["build", "--select", "+int_identity_links", "--indirect-selection", "buildable"])
+    try:
         added = record(path, kind, value)
+        users = linked_users(database, path)
+        linked = record_keys(path, linked_user_keys(users or []))
         entries = len(read_entries(path))
     except ValueError as error:
         print(f"Nothing erased: {error}", file=sys.stderr)
         return 2
     said = "Recorded the person in" if added else "The person was already in"
     print(f"{said} the suppression list {path} ({entries} entries; back it up).")
+    if users is None:
+        links_status = 1
+        print(
+            f"No identity links could be read from {database} (the build above failed):"
+            " help-desk users tied to the person only by a probabilistic match are not in"
+            " the suppression list. Erase each of them with cx erase --email and the"
+            " user's own address.",
+            file=sys.stderr,
+        )
+    else:
+        print(
+            f"Help-desk users linked to the person in {database}: {len(users)}"
+            f" ({linked} new entries in the list)."
+        )
     # A new build database: no page freed in the old one keeps the person's lines. Its
     # snapshots (state no rebuild recreates) go over to the new one without the person.
-    database = paths.build_database()
     kept = Path(
         tempfile.mkdtemp(
             prefix="cx-snapshots-", dir=database.parent if database.parent.exists() else None
@@ -241,8 +283,20 @@ def _erase(args: argparse.Namespace) -> int:
     shutil.rmtree(kept)
     if carried:
         print(f"Carried {', '.join(carried)} to the new build database, without the person.")
+    # The gate's Data Docs and validation results keep up to 5 unexpected values of every
+    # failed expectation of every earlier run: the gate starts them again from nothing.
+    shutil.rmtree(paths.gate_docs(), ignore_errors=True)
+    remove_publish_leftovers(paths.bi_database(), paths.bi_parquet())
     print("Rebuilding from the extracts without the person's lines, then republishing.")
-    return _build(argparse.Namespace(full_refresh=True, allow_stale=args.allow_stale))
+    built = _build(argparse.Namespace(full_refresh=True, allow_stale=args.allow_stale))
+    if built != 0:
+        print(
+            f"The person is in the suppression list, but nothing was published: the BI file"
+            f" {paths.bi_database()} and its Parquet files still hold them until a build"
+            " passes and publishes (cx build).",
+            file=sys.stderr,
+        )
+    return built or links_status
 
 
 def _gate_command(args: argparse.Namespace) -> int:
@@ -377,7 +431,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     erase = commands.add_parser(
         "erase",
-        help="erase a person on request: record them in the suppression list (CX_SUPPRESSION_LIST),"
+        help="erase a person on request: record them in the suppression list (CX_SUPPRESSION_LIST)"
+        " with every help-desk user the build database links to them, clear the gate's Data Docs,"
         " then rebuild and republish without their lines in any extract",
     )
     who = erase.add_mutually_exclusive_group(required=True)

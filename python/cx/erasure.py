@@ -11,6 +11,13 @@ lines as the extracts are loaded (macros/loading/suppression.sql).
 
 The list is what keeps an erased person erased when old extracts are delivered
 again: back it up with the same care as the extracts.
+
+Before the rebuild, ``cx erase`` also records every help-desk user that the current
+build database links to a person of the list, by any identity rule or by Splink's
+probabilistic match (:func:`linked_users`): their user id and email, as kinds
+``linked_user_id`` and ``linked_user_email``, so the list says they came from a link.
+A build drops their lines as it drops a user found by email (``user_id`` and ``email``
+keys), even once the person's own lines, from which the link was made, are gone.
 """
 
 from __future__ import annotations
@@ -23,7 +30,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SETTING = "CX_SUPPRESSION_LIST"
-KINDS = ("email", "contact_id")
+# The kinds of key the list records, and the kind of key the build matches each by
+# (macros/staging/staged_extracts.sql, `person_keys`): a linked help-desk user is
+# dropped by user id and email like one found by email.
+BUILD_KINDS = {
+    "email": "email",
+    "contact_id": "contact_id",
+    "linked_user_id": "user_id",
+    "linked_user_email": "email",
+}
+KINDS = tuple(BUILD_KINDS)
+EMAIL_KINDS = ("email", "linked_user_email")
 HEADER = ("key_kind", "key_hash", "erased_at")
 
 
@@ -49,7 +66,7 @@ def normalised(kind: str, value: str) -> str:
     if kind not in KINDS:
         raise ValueError(f"unknown kind of key {kind!r}; one of {', '.join(KINDS)}")
     text = value.strip()
-    if kind == "email":
+    if kind in EMAIL_KINDS:
         text = text.lower()
     if not text:
         raise ValueError(f"an empty {kind} identifies nobody")
@@ -97,8 +114,9 @@ def _is_sha256(text: str) -> bool:
 
 
 def suppressed_keys(path: Path) -> list[dict[str, str]]:
-    """The distinct (kind, hash) of the list, as the build reads them."""
-    seen = {(entry.kind, entry.hash) for entry in read_entries(path)}
+    """The distinct (kind, hash) of the list, as the build reads them: each kind as the
+    build matches it (``BUILD_KINDS``: a linked user's id is a ``user_id``)."""
+    seen = {(BUILD_KINDS[entry.kind], entry.hash) for entry in read_entries(path)}
     return [{"key_kind": kind, "key_hash": digest} for kind, digest in sorted(seen)]
 
 
@@ -106,10 +124,22 @@ def record(path: Path, kind: str, value: str, *, now: dt.datetime | None = None)
     """Record a person in the list; True when added, False when already there (a second
     erasure of the same person changes nothing). The file is created with its folder,
     readable by its owner only, and appended to, never rewritten."""
-    digest = key_hash(kind, value)
+    return record_keys(path, [(kind, value)], now=now) == 1
+
+
+def record_keys(path: Path, keys: list[tuple[str, str]], *, now: dt.datetime | None = None) -> int:
+    """Record each (kind, value) of ``keys`` not in the list yet, in one append; the number
+    added. Every value is checked (and hashed) before anything is written."""
     entries = read_entries(path)
-    if any(entry.kind == kind and entry.hash == digest for entry in entries):
-        return False
+    listed = {(entry.kind, entry.hash) for entry in entries}
+    added: list[tuple[str, str]] = []
+    for kind, value in keys:
+        digest = key_hash(kind, value)
+        if (kind, digest) not in listed:
+            listed.add((kind, digest))
+            added.append((kind, digest))
+    if not added:
+        return 0
     path.parent.mkdir(parents=True, exist_ok=True)
     is_new = not path.exists() or path.stat().st_size == 0
     stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -118,10 +148,83 @@ def record(path: Path, kind: str, value: str, *, now: dt.datetime | None = None)
         writer = csv.writer(handle, lineterminator="\n")
         if is_new:
             writer.writerow(HEADER)
-        writer.writerow((kind, digest, stamp))
+        for kind, digest in added:
+            writer.writerow((kind, digest, stamp))
         handle.flush()
         os.fsync(handle.fileno())
-    return True
+    return len(added)
+
+
+# Where a build database holds the identity links and what they point at
+# (models/intermediate/identity, models/staging): one row per linked record, its
+# customer, and how it was linked (a rule's name, or Splink's match).
+IDENTITY_LINKS = "intermediate.int_identity_links"
+CONTACTS = "staging.stg_crm__contacts"
+SUPPORT_USERS = "staging.stg_support__users"
+
+
+def linked_users(database: Path, list_file: Path) -> list[tuple[str, str | None]] | None:
+    """Every help-desk user (user id, email or None) that ``database`` links to a person of
+    the list, by any method (``int_identity_links``: the rules and Splink's probabilistic
+    match). A person is each customer whose contact id or email is listed, and each
+    customer linked to a help-desk user with a listed email or CRM id (as the build follows
+    them). None when ``database`` does not exist or holds no identity links (nothing was
+    read); an empty list when it holds no link to the listed people."""
+    import duckdb
+
+    if not database.exists():
+        return None
+    keys = suppressed_keys(list_file)
+    emails = [key["key_hash"] for key in keys if key["key_kind"] == "email"]
+    contact_ids = [key["key_hash"] for key in keys if key["key_kind"] == "contact_id"]
+    with duckdb.connect(str(database), read_only=True) as con:
+        present = {
+            f"{schema}.{table}"
+            for schema, table in con.sql(
+                "select schema_name, table_name from duckdb_tables()"
+                " union all select schema_name, view_name from duckdb_views()"
+            ).fetchall()
+        }
+        if not {IDENTITY_LINKS, CONTACTS, SUPPORT_USERS} <= present:
+            return None
+        # The same normalisation and hash as the suppression list (key_hash).
+        rows = con.execute(
+            f"""
+            with
+            persons as (
+                select contact_id as customer_id from {CONTACTS}
+                where list_contains($ids, sha256(nullif(trim(contact_id), '')))
+                    or list_contains($emails, sha256(nullif(lower(trim(email)), '')))
+                union
+                select links.customer_id from {IDENTITY_LINKS} as links
+                inner join {SUPPORT_USERS} as users
+                    on links.record_type = 'support_user'
+                    and links.record_id = users.user_id::varchar
+                where list_contains($emails, sha256(nullif(lower(trim(users.email)), '')))
+                    or list_contains(
+                        $ids, sha256(nullif(trim(users.external_contact_id::varchar), ''))
+                    )
+            )
+            select distinct links.record_id, users.email
+            from {IDENTITY_LINKS} as links
+            left join {SUPPORT_USERS} as users on links.record_id = users.user_id::varchar
+            where links.record_type = 'support_user'
+                and links.customer_id in (select customer_id from persons)
+            order by all
+            """,
+            {"emails": emails, "ids": contact_ids},
+        ).fetchall()
+    return [(user_id, email if email and email.strip() else None) for user_id, email in rows]
+
+
+def linked_user_keys(users: list[tuple[str, str | None]]) -> list[tuple[str, str]]:
+    """The list's entries for linked help-desk users: each one's id, and its email if any."""
+    keys = []
+    for user_id, email in users:
+        keys.append(("linked_user_id", user_id))
+        if email is not None:
+            keys.append(("linked_user_email", email))
+    return keys
 
 
 # dbt snapshots are state that no rebuild recreates (README, "History of customers"):

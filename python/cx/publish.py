@@ -135,6 +135,29 @@ def _remove_leftovers(folder: Path, pattern: str, keep: set[Path]) -> None:
             path.unlink(missing_ok=True)
 
 
+def _remove_publish_leftovers(bi_database: Path, parquet_link: Path) -> Path | None:
+    """Remove the half-written BI files and Parquet folders of killed publishes, and any
+    Parquet folder the link no longer points at; the current Parquet folder, kept.
+    Called under the publish lock."""
+    folder = bi_database.parent
+    current_parquet = parquet_link.resolve() if parquet_link.is_symlink() else None
+    _remove_leftovers(folder, f".{bi_database.name}.*.tmp*", set())
+    _remove_leftovers(
+        folder, f"{parquet_link.name}.*", {current_parquet} if current_parquet else set()
+    )
+    return current_parquet
+
+
+def remove_publish_leftovers(bi_database: Path, parquet_link: Path) -> None:
+    """What a killed publish left beside the BI file (each may hold rows of a person
+    erased since): removed, under the publish lock, leaving what is published."""
+    folder = bi_database.parent
+    if not folder.exists():
+        return
+    with _exclusive(folder / ".publish.lock"):
+        _remove_publish_leftovers(bi_database, parquet_link)
+
+
 def published_marts(build_database: Path) -> list[str]:
     with duckdb.connect(str(build_database), read_only=True) as con:
         return [row[0] for row in con.sql(paths.MARTS_SQL).fetchall()]
@@ -241,11 +264,7 @@ def publish(
     folder = bi_database.parent
     folder.mkdir(parents=True, exist_ok=True)
     with _exclusive(folder / ".publish.lock"):
-        current_parquet = parquet_link.resolve() if parquet_link.is_symlink() else None
-        _remove_leftovers(folder, f".{bi_database.name}.*.tmp*", set())
-        _remove_leftovers(
-            folder, f"{parquet_link.name}.*", {current_parquet} if current_parquet else set()
-        )
+        current_parquet = _remove_publish_leftovers(bi_database, parquet_link)
         stamp = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         token = f"{stamp:%Y%m%dT%H%M%S%f}.{os.getpid()}"
         staging_file = folder / f".{bi_database.name}.{token}.tmp"

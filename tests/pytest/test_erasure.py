@@ -15,9 +15,12 @@ from cx.erasure import (
     carry_snapshots,
     default_path,
     key_hash,
+    linked_user_keys,
+    linked_users,
     list_path,
     read_entries,
     record,
+    record_keys,
     restore_snapshots,
     suppressed_keys,
 )
@@ -153,3 +156,105 @@ def test_a_build_database_without_snapshots_carries_nothing(tmp_path):
     record(suppression, "email", EMAIL, now=NOW)
     assert carry_snapshots(tmp_path / "build.duckdb", suppression, tmp_path / "kept") == []
     assert carry_snapshots(tmp_path / "absent.duckdb", suppression, tmp_path / "kept") == []
+
+
+def _identity_database(path: Path) -> Path:
+    """A build database's identity links: Ann (C1) has help-desk users 11 (by her CRM
+    id) and 12 (Splink, another address); Bob (C2) has 21 (by email); user 31 wrote
+    from Ann's address but is linked to nobody."""
+    with duckdb.connect(str(path)) as con:
+        for schema in ("staging", "intermediate"):
+            con.execute(f"create schema {schema}")
+        con.execute(
+            "create table staging.stg_crm__contacts as select * from (values"
+            " ('C1', 'ann.lee@example.com'), ('C2', 'bob@example.com')) as t(contact_id, email)"
+        )
+        con.execute(
+            "create table staging.stg_support__users as select * from (values"
+            " (11, 'ann.lee@example.com', 'C1'), (12, 'ann@home.example', null),"
+            " (21, 'bob@example.com', null), (31, 'ann.lee@example.com', null),"
+            " (41, null, null)) as t(user_id, email, external_contact_id)"
+        )
+        con.execute(
+            "create table intermediate.int_identity_links as select * from (values"
+            " ('support_user', '11', 'C1', 'support_external_id'),"
+            " ('support_user', '12', 'C1', 'splink_name_phone_email'),"
+            " ('support_user', '41', 'C1', 'splink_name_phone_email'),"
+            " ('support_user', '21', 'C2', 'support_email'),"
+            " ('email_address', 'ann.lee@example.com', 'C1', 'unique_contact_email'))"
+            " as t(record_type, record_id, customer_id, link_rule)"
+        )
+    return path
+
+
+@pytest.mark.parametrize(("kind", "value"), [("email", EMAIL), ("contact_id", "C1")])
+def test_every_help_desk_user_linked_to_the_person_by_any_method(tmp_path, kind, value):
+    database = _identity_database(tmp_path / "build.duckdb")
+    suppression = tmp_path / "list.csv"
+    record(suppression, kind, value, now=NOW)
+    # 11 by a rule, 12 and 41 by Splink (41 without an email); not Bob's 21, nor 31,
+    # which shares her address but is linked to nobody (the build drops it by email).
+    assert linked_users(database, suppression) == [
+        ("11", "ann.lee@example.com"),
+        ("12", "ann@home.example"),
+        ("41", None),
+    ]
+
+
+def test_a_person_found_through_a_help_desk_users_address_brings_its_links(tmp_path):
+    # Erased by an address only user 31 ... and 11 hold: 11's customer C1 is the person.
+    database = _identity_database(tmp_path / "build.duckdb")
+    suppression = tmp_path / "list.csv"
+    with duckdb.connect(str(database)) as con:
+        con.execute("update staging.stg_crm__contacts set email = 'ann@work.example'")
+    record(suppression, "email", EMAIL, now=NOW)
+    assert [user for user, _ in linked_users(database, suppression)] == ["11", "12", "41"]
+
+
+def test_no_build_database_or_no_links_reads_nothing(tmp_path):
+    suppression = tmp_path / "list.csv"
+    record(suppression, "email", EMAIL, now=NOW)
+    assert linked_users(tmp_path / "absent.duckdb", suppression) is None
+    with duckdb.connect(str(tmp_path / "empty.duckdb")) as con:
+        con.execute("create table t as select 1 as x")
+    assert linked_users(tmp_path / "empty.duckdb", suppression) is None
+    # Links, but none to the person: nothing to record, which is not "nothing read".
+    database = _identity_database(tmp_path / "build.duckdb")
+    other = tmp_path / "other.csv"
+    record(other, "contact_id", "C9", now=NOW)
+    assert linked_users(database, other) == []
+
+
+def test_linked_users_are_recorded_as_links_and_matched_as_users(tmp_path):
+    suppression = tmp_path / "list.csv"
+    record(suppression, "email", EMAIL, now=NOW)
+    keys = linked_user_keys([("11", "ANN.LEE@example.com "), ("41", None)])
+    assert keys == [
+        ("linked_user_id", "11"),
+        ("linked_user_email", "ANN.LEE@example.com "),
+        ("linked_user_id", "41"),
+    ]
+    assert record_keys(suppression, keys, now=NOW) == 3
+    assert record_keys(suppression, keys, now=NOW) == 0  # once only
+    text = suppression.read_text(encoding="utf-8")
+    assert text.splitlines()[2:] == [
+        f"linked_user_id,{hashlib.sha256(b'11').hexdigest()},2025-11-02T09:30:00Z",
+        f"linked_user_email,{key_hash('email', EMAIL)},2025-11-02T09:30:00Z",
+        f"linked_user_id,{hashlib.sha256(b'41').hexdigest()},2025-11-02T09:30:00Z",
+    ]
+    # The build matches a linked user's id as a help-desk user id, its email as an email
+    # (the person's own email and the linked user's are one key there).
+    assert [(key["key_kind"], key["key_hash"]) for key in suppressed_keys(suppression)] == sorted(
+        [
+            ("email", key_hash("email", EMAIL)),
+            ("user_id", hashlib.sha256(b"11").hexdigest()),
+            ("user_id", hashlib.sha256(b"41").hexdigest()),
+        ]
+    )
+
+
+def test_a_bad_value_records_nothing(tmp_path):
+    suppression = tmp_path / "list.csv"
+    with pytest.raises(ValueError):
+        record_keys(suppression, [("linked_user_id", "11"), ("linked_user_email", " ")])
+    assert not suppression.exists()
