@@ -425,16 +425,20 @@ class Generator:
         prefix = {"GB": "+44", "DE": "+49", "FR": "+33", "ES": "+34"}[country]
         return rng.choice((f"{prefix} {a} {b:03d} {c:04d}", f"{prefix}{a}{b:03d}{c:04d}"))
 
-    def _messy_email(self, email: str | None) -> str | None:
-        """The same address as another system might hold it: case and spaces vary."""
-        rng = self.rng
+    def _messy_email(
+        self, email: str | None, rng: random.Random | None = None, padding: str = "  {} "
+    ) -> str | None:
+        """The same address as another system might hold it: case and spaces vary (drawn
+        from ``rng``, the generator's main stream by default; ``padding`` places the
+        spaces)."""
+        rng = rng or self.rng
         if email is None:
             return None
         roll = rng.random()
         if roll < 0.08:
             return email.upper()
         if roll < 0.14:
-            return f"  {email.title()} "
+            return padding.format(email.title())
         return email
 
     def _past(self, moment: datetime) -> bool:
@@ -1087,7 +1091,7 @@ class Generator:
         line = {
             "review_id": f"RV{self.ids.review:08d}",
             "platform": platform,
-            "reviewer_email": self._messy_review_email(email),
+            "reviewer_email": self._messy_email(email, self.review_rng, " {}  "),
             "order_reference": reference,
             "rating": str(rating),
             "title": None,
@@ -1136,18 +1140,6 @@ class Generator:
             lines.append(dict(lines[-1]))
         for each in lines:
             out.write_named("reviews", each)
-
-    def _messy_review_email(self, email: str | None) -> str | None:
-        """The address as the platform passes it on: case and spaces vary."""
-        rng = self.review_rng
-        if email is None:
-            return None
-        roll = rng.random()
-        if roll < 0.08:
-            return email.upper()
-        if roll < 0.14:
-            return f" {email.title()}  "
-        return email
 
     def _reviews_after_order(
         self, out: _Writer, customer: _Customer, order_id: str, moment: datetime
