@@ -64,12 +64,19 @@ EXTRA_LINES = {
         "2025-03-04T00:01:00Z,2025-03-04T00:02:00Z,1,100,8,,,"
         '"Ask cy@example.com, she knows",,,en',
     ],
+    # An anonymous review whose text gives her address, and one that gives another's.
+    "reviews/reviews.csv": [
+        'RV9,trustpilot,,,1,Still waiting,"Write to Ann.Lee@example.com, nobody does",en,'
+        "2025-03-05T10:00:00Z,2025-03-05T10:00:00Z",
+        'RV10,google,,,4,Fine,"Ask cy@example.com, she knows",en,'
+        "2025-03-05T10:00:00Z,2025-03-05T10:00:00Z",
+    ],
 }
 
 # Ann's traces as text: her addresses, ids, name, phone and the ids of her lines.
 ANN = re.compile(
     r"(?i)(^|[^0-9a-z])(ann\.lee@example\.com|ann\.lee@home\.example|C001|5550102233"
-    r"|R_aaaaaaaaaaaaaaa|R_fffffffffffffff|R_ggggggggggggggg|R_hhhhhhhhhhhhhhh"
+    r"|R_aaaaaaaaaaaaaaa|R_fffffffffffffff|R_ggggggggggggggg|R_hhhhhhhhhhhhhhh|RV9"
     r"|parcel never came|parcel 77)([^0-9a-z]|$)|Ann[^0-9a-z]{1,40}Lee"
 )
 # Her integer ids, looked for in the columns named for them (test_erasure_build._traces).
@@ -236,12 +243,13 @@ def test_exactly_the_lines_of_ann_and_her_linked_account_are_dropped(erased):
         )
         answers = con.sql("select response_id from staging.stg_survey__responses").fetchall()
         users = con.sql("select user_id from staging.base_support__users").fetchall()
+        reviews = con.sql("select review_id from staging.stg_reviews__reviews").fetchall()
     # By hand, tests/pytest/extracts/tiny/ and EXTRA_LINES: her 2 contact lines; users
     # 1001 (CRM id) and 1003 (the link); tickets 500, 501, 502 (1001) + 503, 504
     # (1003) = 5; events 1-7 (ticket 500) + 8, 9 (ticket 503) = 9; orders and
     # activities as when erased by contact id (7, 3); answers R_aaa (2 lines), R_fff
     # (her email), R_ddd, R_eee (ticket 500), R_ggg (ticket 503), R_hhh (her address
-    # in the comment) = 7.
+    # in the comment) = 7; review RV9 (her address in its text) = 1.
     assert counts == {
         "crm/contacts": 2,
         "crm/orders": 7,
@@ -251,9 +259,11 @@ def test_exactly_the_lines_of_ann_and_her_linked_account_are_dropped(erased):
         "support/ticket_events": 9,
         "survey/responses": 7,
         "survey/surveys": 0,
+        "reviews/reviews": 1,
     }
-    # The anonymous answer that gives someone else's address stays.
+    # The anonymous answer and review that give someone else's address stay.
     assert ("R_iiiiiiiiiiiiiii",) in answers
+    assert ("RV10",) in reviews and ("RV9",) not in reviews
     assert {user for (user,) in users} == {1, None}  # the agent, and x1002 (not an integer)
 
 
