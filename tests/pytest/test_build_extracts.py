@@ -23,7 +23,7 @@ MARTS = {
     "mart_clv_model_fit", "mart_channel_mix", "mart_channel_transitions",
     "fct_customer_churn", "mart_churn_drivers", "mart_experience_value",
     "dim_agents", "mart_agent_performance", "mart_team_performance", "mart_stage_experience",
-    "mart_theme_sentiment",
+    "mart_theme_sentiment", "fct_reviews", "mart_reviews_monthly",
 }  # fmt: skip
 
 
