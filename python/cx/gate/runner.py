@@ -120,52 +120,59 @@ def run_gate(build_database: Path, docs_root: Path, now: dt.datetime | None = No
     context = gx.get_context(mode="file", project_root_dir=str(docs_root))
     # A build's output is for people: no progress bars between the report lines.
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    source = context.data_sources.add_or_update_sql(
+    first = context.data_sources.add_or_update_sql(
         DATASOURCE,
         connection_string=f"duckdb:///{Path(build_database).resolve()}",
         create_temp_table=False,
         kwargs={"connect_args": {"read_only": True, "config": paths.duckdb_settings()}},
     )
-    engine = source.get_execution_engine().engine
+    engine = first.get_execution_engine().engine
     result = GateResult(success=True)
-    rendered: list[Any] = []  # this run's suites and validation results: their Data Docs pages
     try:
-        for spec in _suites(engine, now, result):
-            if spec.table is not None:
-                asset = source.add_table_asset(
-                    name=spec.name, table_name=spec.table, schema_name=paths.MARTS_SCHEMA
-                )
-                batch = asset.add_batch_definition_whole_table(spec.name)
-            else:
-                # GX takes a query asset only when it starts with SELECT.
-                query = f"select * from ({spec.query}) as {spec.name}"
-                asset = source.add_query_asset(name=spec.name, query=query)
-                batch = asset.add_batch_definition_whole_table(spec.name)
+        specs = _suites(engine, now, result)
+        # Every asset in one datasource write: GX's file context rewrites its whole
+        # YAML config on each asset added one at a time (DECISIONLOG.md, Quality gate).
+        source = context.data_sources.add_or_update_sql(
+            DATASOURCE,
+            connection_string=first.connection_string,
+            create_temp_table=False,
+            kwargs=first.kwargs,
+            assets=[_asset(spec) for spec in specs],
+        )
+        definitions = []
+        for spec in specs:
             suite = gx.ExpectationSuite(name=spec.name)
             for expectation in spec.expectations:
                 suite.add_expectation(expectation)
             suite = context.suites.add_or_update(suite)
-            definition = context.validation_definitions.add_or_update(
-                gx.ValidationDefinition(name=spec.name, data=batch, suite=suite)
-            )
-            result.checked[spec.name] = len(spec.expectations)
-            checkpoint = context.checkpoints.add_or_update(
-                gx.Checkpoint(
-                    name=f"gate_{spec.name}",
-                    validation_definitions=[definition],
-                    result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5},
+            batch = source.get_asset(spec.name).get_batch_definition(spec.name)
+            definitions.append(
+                context.validation_definitions.add_or_update(
+                    gx.ValidationDefinition(name=spec.name, data=batch, suite=suite)
                 )
             )
-            outcome = checkpoint.run(run_id=RunIdentifier(run_name=spec.name))
-            rendered += [ExpectationSuiteIdentifier(name=spec.name), *outcome.run_results]
-            for validation in outcome.run_results.values():
-                for check in validation.results:
-                    if not check.success:
-                        result.failures.append(_failure(engine, spec, check))
+            result.checked[spec.name] = len(spec.expectations)
+        # One checkpoint validates every suite: one run, one set of pages.
+        checkpoint = context.checkpoints.add_or_update(
+            gx.Checkpoint(
+                name="gate",
+                validation_definitions=definitions,
+                result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5},
+            )
+        )
+        outcome = checkpoint.run(run_id=RunIdentifier(run_name="gate"))
+        by_name = {spec.name: spec for spec in specs}
+        rendered = [ExpectationSuiteIdentifier(name=spec.name) for spec in specs]
+        rendered += list(outcome.run_results)
+        for validation in outcome.run_results.values():
+            spec = by_name[validation.suite_name]
+            for check in validation.results:
+                if not check.success:
+                    result.failures.append(_failure(engine, spec, check))
     finally:
         # Close every connection GX opened: the build database may not be opened
         # again in this process with other settings while one is left in a pool.
-        _close(engine, context.data_sources.get(DATASOURCE))
+        _close(engine, first, context.data_sources.get(DATASOURCE))
     result.success = result.success and not result.failures
     # Render this run's pages only: every earlier run's pages are already on disk, and
     # rendering them all again grows with every build (144 results after 8 builds of
@@ -178,11 +185,28 @@ def run_gate(build_database: Path, docs_root: Path, now: dt.datetime | None = No
     return result
 
 
-def _close(engine: Any, source: Any) -> None:
+def _asset(spec: _Suite) -> dict[str, Any]:
+    """The GX asset of a suite: its mart, or its query (GX takes a query asset only
+    when it starts with SELECT), validated whole."""
+    batches = [{"name": spec.name}]
+    if spec.table is not None:
+        return {
+            "type": "table",
+            "name": spec.name,
+            "table_name": spec.table,
+            "schema_name": paths.MARTS_SCHEMA,
+            "batch_definitions": batches,
+        }
+    query = f"select * from ({spec.query}) as {spec.name}"
+    return {"type": "query", "name": spec.name, "query": query, "batch_definitions": batches}
+
+
+def _close(engine: Any, *sources: Any) -> None:
     """Dispose of our engine and of those GX created for the datasource."""
     engine.dispose()
-    source.get_engine().dispose()
-    source.get_execution_engine().engine.dispose()
+    for source in sources:
+        source.get_engine().dispose()
+        source.get_execution_engine().engine.dispose()
 
 
 def _failure(engine: Any, spec: _Suite, check: Any) -> Failure:
