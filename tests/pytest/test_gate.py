@@ -26,8 +26,8 @@ TOTAL_EXPECTATIONS = 120  # 116 over the marts, 1 over the reconciliations, 3 of
 
 # An activity's touchpoint stored twice (dbt's unique test on fct_touchpoints stops it).
 DUPLICATE_TOUCHPOINT = (
-    "insert into intermediate.int_touchpoints_unioned"
-    " (select * from intermediate.int_touchpoints_unioned"
+    "insert into intermediate.int_touchpoints_staged"
+    " (select * from intermediate.int_touchpoints_staged"
     " where touchpoint_id like 'crm_activity:%' order by touchpoint_id desc limit 1)"
 )
 
@@ -40,9 +40,9 @@ def broken(tiny_build: Build, tmp_path: Path) -> Path:
         tmp_path / "broken" / "build.duckdb",
         DUPLICATE_TOUCHPOINT,
         "update marts.fct_customer_journeys set touchpoints_in_stage = 0",
-        "update intermediate.int_touchpoints_unioned set occurred_at = now() + interval 1 day"
+        "update intermediate.int_touchpoints_staged set occurred_at = now() + interval 1 day"
         " where touchpoint_id = (select min(touchpoint_id)"
-        " from intermediate.int_touchpoints_unioned)",
+        " from intermediate.int_touchpoints_staged)",
     )
 
 
@@ -216,9 +216,9 @@ def test_dbt_tests_stop_the_defects_the_gate_leaves_to_them(tiny_build, tmp_path
         " helpdesk_csat_ci_high = 0.1 where helpdesk_csat_n > 0",
         "update marts.mart_nps_monthly set survey_type = 'all' where responses > 0",
         # A ticket without its touchpoint, a response touchpoint with another customer.
-        "delete from intermediate.int_touchpoints_unioned"
+        "delete from intermediate.int_touchpoints_staged"
         " where touchpoint_id = 'support_ticket:501'",
-        "update intermediate.int_touchpoints_unioned set customer_id = null"
+        "update intermediate.int_touchpoints_staged set customer_id = null"
         " where touchpoint_id = 'survey_response:R_aaaaaaaaaaaaaaa'",
         # A customer in the value mart whose journey never reached the purchase stage.
         "delete from marts.fct_customer_journeys where journey_stage = 'purchase'",
@@ -287,3 +287,35 @@ def test_the_gate_reconciles_the_team_mart_with_the_agent_mart(tiny_build, tmp_p
     assert reconciliation.examples == [
         ["mart_team_performance counts the tickets of mart_agent_performance", 1, 0]
     ]
+
+
+def test_a_cross_table_query_is_validated_as_the_rows_it_returned(tmp_path):
+    """Each cross-table query runs once; GX reads its rows back as typed literals, which
+    must be the same values, of the same types, whatever they hold."""
+    import sqlalchemy as sa
+
+    from cx.gate.runner import _computed, _rows
+
+    database = tmp_path / "values.duckdb"
+    duckdb.connect(str(database)).close()
+    query = (
+        "select * from (values"
+        " ('it''s \"quoted\"', 3::hugeint, 2.5::decimal(18, 2), 'inf'::double, true,"
+        "  timestamp '2025-10-31 23:59:49.123456', date '2025-10-31', null::bigint),"
+        " ('nan', -1::hugeint, null::decimal(18, 2), 'nan'::double, false, null, null, 7))"
+        " as t(name, n, amount, ratio, flag, seen_at, day, missing)"
+    )
+    engine = sa.create_engine(f"duckdb:///{database}")
+    try:
+        computed = _computed(engine, query)
+        back = _rows(engine, computed["query"])
+        types = _rows(engine, f"describe {computed['query']}")
+        original_types = _rows(engine, f"describe {query}")
+    finally:
+        engine.dispose()
+    assert [t[:2] for t in types] == [t[:2] for t in original_types]
+    assert len(back) == len(computed["rows"]) == 2
+    for got, want in zip(back, computed["rows"], strict=True):
+        # NaN is not equal to itself: compare it by its text.
+        assert [repr(v) for v in got] == [repr(v) for v in want]
+    assert back[0][:2] == ('it\'s "quoted"', 3) and repr(back[1][3]) == "nan"

@@ -1,8 +1,11 @@
 {#- Each touchpoint with its journey stage: the stage rules seed, by type and
     by whether it happened up to the customer's first purchase or after.
-    A view: stages depend on each customer's first purchase, which a new
-    or late order moves, so they are derived when read, never stored. -#}
-{{ config(materialized='view') }}
+    A table, rebuilt whole on every run like everything after the typed
+    extract lines, so a new or late order that moves a customer's first
+    purchase moves their stages in the same build. `fct_touchpoints`, dbt's
+    tests, the gate and the publish read it instead of deriving the stages
+    again each (DECISIONLOG.md, "Touchpoint stages: stored once a build"). -#}
+{{ config(materialized='table') }}
 
 with
 

@@ -1,6 +1,6 @@
-{#- A view over the touchpoints (`int_touchpoints_unioned`) and their
-    stages: nothing of its 13 rows per customer is stored twice. Publishing
-    copies it into a table. -#}
+{#- A view over the staged touchpoints (`int_touchpoints_staged`, a table)
+    with their channel group, a join to a small seed: its rows are not
+    stored a third time. Publishing copies it into a table. -#}
 {{ config(materialized='view') }}
 
 with
