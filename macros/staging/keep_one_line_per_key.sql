@@ -77,7 +77,10 @@
 
 {#- The lines staging keeps from `relation`: every usable line alone with its
     key, and the `staged` line of each shared key. A subquery with the
-    relation's columns. -#}
+    relation's columns. It reads `relation` three times: a CTE over a base
+    model must be declared `as not materialized`, or DuckDB writes every
+    line, raw JSON included, to a buffer first (DECISIONLOG.md, "Typed lines
+    are read, not buffered"). -#}
 {% macro kept_lines(relation, extract_name) -%}
     {%- set extract = staged_extract(extract_name) -%}
     with

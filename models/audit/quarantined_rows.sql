@@ -11,7 +11,7 @@
 with
 
 {% for extract in extracts -%}
-    {{ extract.base }} as (
+    {{ extract.base }} as not materialized (
         select * from {{ ref(extract.base) }}
     ),
 

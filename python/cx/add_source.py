@@ -334,7 +334,7 @@ def staging_model(source: NewSource) -> str:
     return f"""{described}
 with
 
-{lines} as (
+{lines} as not materialized (
     select * from {{{{ ref('{source.base}') }}}}
 ),
 

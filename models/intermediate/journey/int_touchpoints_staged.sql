@@ -4,7 +4,7 @@
     extract lines, so a new or late order that moves a customer's first
     purchase moves their stages in the same build. `fct_touchpoints`, dbt's
     tests, the gate and the publish read it instead of deriving the stages
-    again each (DECISIONLOG.md, "Touchpoint stages: stored once a build"). -#}
+    again each (DECISIONLOG.md, "Touchpoint stages: a table, rebuilt every run"). -#}
 {{ config(materialized='table') }}
 
 with

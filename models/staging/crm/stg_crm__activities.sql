@@ -1,7 +1,7 @@
 {#- One row per activity; anonymous rows (no contact_id) are kept. -#}
 with
 
-activities as (
+activities as not materialized (
     select * from {{ ref('base_crm__activities') }}
 ),
 

@@ -8,7 +8,7 @@
     as conflicting (DECISIONLOG.md, "History of customers"). -#}
 with
 
-contacts as (
+contacts as not materialized (
     select * from {{ ref('base_crm__contacts') }}
 ),
 

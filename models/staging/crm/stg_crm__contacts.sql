@@ -2,7 +2,7 @@
     none when the latest lines differ (they are quarantined). -#}
 with
 
-contacts as (
+contacts as not materialized (
     select * from {{ ref('base_crm__contacts') }}
 ),
 

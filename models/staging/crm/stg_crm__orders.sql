@@ -1,7 +1,7 @@
 {#- One row per order. Orders whose contact is missing from the extract are kept. -#}
 with
 
-orders as (
+orders as not materialized (
     select * from {{ ref('base_crm__orders') }}
 ),
 

@@ -5,7 +5,7 @@
     (DECISIONLOG.md, "Reviews"). -#}
 with
 
-reviews as (
+reviews as not materialized (
     select * from {{ ref('base_reviews__reviews') }}
 ),
 

@@ -1,7 +1,7 @@
 {#- One row per ticket audit-log event. -#}
 with
 
-ticket_events as (
+ticket_events as not materialized (
     select * from {{ ref('base_support__ticket_events') }}
 ),
 

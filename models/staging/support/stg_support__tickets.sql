@@ -1,7 +1,7 @@
 {#- One row per ticket in its current state. -#}
 with
 
-tickets as (
+tickets as not materialized (
     select * from {{ ref('base_support__tickets') }}
 ),
 

@@ -1,7 +1,7 @@
 {#- One row per help-desk user. -#}
 with
 
-users as (
+users as not materialized (
     select * from {{ ref('base_support__users') }}
 ),
 

@@ -3,7 +3,7 @@
     Preview, test and spam rows are kept and flagged; marts decide what counts. -#}
 with
 
-responses as (
+responses as not materialized (
     select * from {{ ref('base_survey__responses') }}
 ),
 

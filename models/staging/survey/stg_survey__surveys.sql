@@ -1,7 +1,7 @@
 {#- One row per survey definition. -#}
 with
 
-surveys as (
+surveys as not materialized (
     select * from {{ ref('base_survey__surveys') }}
 ),
 
