@@ -12,7 +12,7 @@ files as (
 ),
 
 {% for extract in extracts -%}
-    {{ extract.base }} as (
+    {{ extract.base }} as not materialized (
         select * from {{ ref(extract.base) }}
     ),
 
