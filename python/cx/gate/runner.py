@@ -204,7 +204,7 @@ def run_gate(build_database: Path, docs_root: Path, now: dt.datetime | None = No
             spec = by_name[validation.suite_name]
             for check in validation.results:
                 if not check.success:
-                    result.failures.append(_failure(engine, spec, check))
+                    result.failures.append(_failure(spec, check))
     finally:
         # Close every connection GX opened: the build database may not be opened
         # again in this process with other settings while one is left in a pool.
@@ -245,13 +245,13 @@ def _close(engine: Any, *sources: Any) -> None:
         source.get_execution_engine().engine.dispose()
 
 
-def _failure(engine: Any, spec: _Suite, check: Any) -> Failure:
+def _failure(spec: _Suite, check: Any) -> Failure:
     """A failed expectation: what GX counted and a few of the values it found."""
     config = check.expectation_config
     details = check.result or {}
     examples = list(details.get("partial_unexpected_list") or [])
     if spec.name == "reconciliation":
         # The check's own rows say what failed: its name, the expected and the actual value.
-        examples = [list(row) for row in spec.rows if row[1] != row[2] or row[1] is None]
+        examples = [list(row) for row in spec.rows if row[1] != row[2]]
     column = config.kwargs.get("column")
     return Failure(spec.name, config.type, column, details.get("unexpected_count"), examples[:5])
