@@ -52,7 +52,7 @@ lint: setup
 
 dbt-test: setup
 	@mkdir -p warehouse
-	$(BIN)/cx build
+	$(BIN)/cx build --unit-tests
 
 ## Two pytest-xdist workers; the tests of one file share a worker (docs/benchmarks.md).
 PYTEST_WORKERS ?= 2

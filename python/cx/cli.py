@@ -60,6 +60,11 @@ def _dbt(arguments: list[str], env: dict[str, str] | None = None) -> bool:
     return completed.returncode == 0
 
 
+# dbt's unit tests check the models' SQL on fixed, hand-made rows: their result does not
+# depend on the extracts, so a build leaves them out and `make test` runs them
+# (`cx build --unit-tests`). Data tests check the extracts: every build runs those.
+WITHOUT_UNIT_TESTS = ("--exclude-resource-type", "unit_test")
+
 # The audit models the run report reads (cx.report).
 REPORTED_MODELS = ("model.cx.extract_row_counts", "model.cx.quarantined_rows")
 
@@ -186,10 +191,10 @@ def _publish(allow_stale: bool = False, stale_extracts: tuple[str, ...] | None =
 
 
 def _build(args: argparse.Namespace) -> int:
-    """Load, dbt build (with every dbt test), freshness, the gate, then publish: each only
-    if all before it passed."""
+    """Load, dbt build (every data test; the unit tests too when asked), freshness, the
+    gate, then publish: each only if all before it passed."""
     paths.build_database().parent.mkdir(parents=True, exist_ok=True)
-    dbt_args = ["build"]
+    dbt_args = ["build", *(() if args.unit_tests else WITHOUT_UNIT_TESTS)]
     if args.full_refresh:
         dbt_args.append("--full-refresh")
     started = time.time()
@@ -244,7 +249,8 @@ def _erase(args: argparse.Namespace) -> int:
     if linked_users(database, path) is None:
         print(f"No identity links in {database}: building them from the extracts first.")
         database.parent.mkdir(parents=True, exist_ok=True)
-        _dbt(["build", "--select", "+int_identity_links", "--indirect-selection", "buildable"])
+        selected = ["--select", "+int_identity_links", "--indirect-selection", "buildable"]
+        _dbt(["build", *WITHOUT_UNIT_TESTS, *selected])
     try:
         added = record(path, kind, value)
         users = linked_users(database, path)
@@ -288,7 +294,9 @@ def _erase(args: argparse.Namespace) -> int:
     shutil.rmtree(paths.gate_docs(), ignore_errors=True)
     remove_publish_leftovers(paths.bi_database(), paths.bi_parquet())
     print("Rebuilding from the extracts without the person's lines, then republishing.")
-    built = _build(argparse.Namespace(full_refresh=True, allow_stale=args.allow_stale))
+    built = _build(
+        argparse.Namespace(full_refresh=True, allow_stale=args.allow_stale, unit_tests=False)
+    )
     if built != 0:
         print(
             f"The person is in the suppression list, but nothing was published: the BI file"
@@ -330,10 +338,8 @@ def _backtest(args: argparse.Namespace) -> int:
     database = Path(args.database)
     database.parent.mkdir(parents=True, exist_ok=True)
     env = {"CX_CLV_OBSERVATION_END": args.observation_end, "CX_BUILD_DB": str(database)}
-    if not _dbt(
-        ["build", "--select", "+int_customer_value_predicted", "--indirect-selection", "buildable"],
-        env,
-    ):
+    selected = ["--select", "+int_customer_value_predicted", "--indirect-selection", "buildable"]
+    if not _dbt(["build", *WITHOUT_UNIT_TESTS, *selected], env):
         print("Backtest build failed: see the dbt output above.", file=sys.stderr)
         return 1
     with duckdb.connect(str(database), read_only=True) as con:
@@ -415,6 +421,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     build = commands.add_parser("build", help="load the extracts and build the warehouse")
     build.add_argument("--full-refresh", action="store_true")
+    build.add_argument(
+        "--unit-tests",
+        action="store_true",
+        help="also run dbt's unit tests (the models' SQL on fixed rows; make test runs them)",
+    )
     build.add_argument("--allow-stale", action="store_true", help=ALLOW_STALE_HELP)
     build.set_defaults(handler=_build)
 

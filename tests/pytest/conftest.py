@@ -25,6 +25,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from cx.cli import WITHOUT_UNIT_TESTS
+
 REPO = Path(__file__).resolve().parents[2]
 TINY = Path(__file__).parent / "extracts" / "tiny"
 DBT = Path(sys.executable).with_name("dbt")
@@ -131,8 +133,9 @@ def compile_inline(sql: str, workdir: Path) -> str:
 
 
 def dbt_build(workdir: Path, extracts_dir: Path | None, *args: str, **extra: str) -> Build:
-    """`dbt build` from the repository root into a database of its own under ``workdir``."""
-    return dbt_command("build", workdir, extracts_dir, *args, **extra)
+    """`dbt build` from the repository root into a database of its own under ``workdir``,
+    without dbt's unit tests, as `cx build` runs it (`make test` runs those on the sample)."""
+    return dbt_command("build", workdir, extracts_dir, *WITHOUT_UNIT_TESTS, *args, **extra)
 
 
 def dbt_command(

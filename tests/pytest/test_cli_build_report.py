@@ -66,3 +66,25 @@ def test_a_failed_build_does_not_report_the_previous_builds_figures(tmp_path):
     assert "987,654" not in output and "987654" not in output
     assert "Build failed" in output
     assert not os.path.exists(env["CX_BI_DB"])
+
+
+def test_a_build_leaves_dbt_unit_tests_to_make_test(tmp_path, monkeypatch):
+    import cx.cli
+
+    ran: list[list[str]] = []
+    monkeypatch.setattr(cx.cli, "_dbt", lambda arguments, env=None: ran.append(arguments) or False)
+    monkeypatch.setenv("CX_BUILD_DB", str(tmp_path / "build.duckdb"))
+    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
+
+    assert cx.cli.main(["build"]) == 1  # the stubbed dbt fails: nothing after it runs
+    assert cx.cli.main(["build", "--unit-tests", "--full-refresh"]) == 1
+    assert ran == [
+        ["build", "--exclude-resource-type", "unit_test"],
+        ["build", "--full-refresh"],
+    ]
+    # `make test` (CI) builds the sample with them: every dbt unit test runs on every change.
+    dry_run = subprocess.run(
+        ["make", "--dry-run", "--no-print-directory", "dbt-test"],
+        cwd=REPO, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert "cx build --unit-tests" in dry_run.stdout
