@@ -29,6 +29,12 @@ def gate_docs() -> Path:
     return build_database().parent / "gx"
 
 
+def model_cache() -> Path:
+    """Where a build keeps what it derives from installed packages to load them faster
+    (``CX_CACHE_DIR`` overrides it; nothing in it comes from the extracts)."""
+    return Path(os.environ.get("CX_CACHE_DIR", build_database().parent / "cache"))
+
+
 def duckdb_settings() -> dict[str, str]:
     """DuckDB's threads and memory limit, the same variables and defaults as
     ``profiles.yml``: the gate and the publish stay inside what the build may use."""

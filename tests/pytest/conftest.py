@@ -61,6 +61,21 @@ def _run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return basetemp.parent if os.environ.get("PYTEST_XDIST_WORKER") else basetemp
 
 
+# The model cache of this run (cx.paths.model_cache), set by the fixture of that name.
+_model_cache: Path | None = None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One model cache for the run, shared by every worker, every test build and the tests
+    that score verbatims themselves: each run starts without one, none is written in the
+    repository's warehouse folder."""
+    global _model_cache
+    _model_cache = _run_folder(tmp_path_factory) / "model-cache"
+    os.environ["CX_CACHE_DIR"] = str(_model_cache)
+    return _model_cache
+
+
 @pytest.fixture(scope="session", autouse=True)
 def dbt_parse_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The folder where this run's test builds keep dbt's parses, shared by every worker."""
@@ -85,6 +100,8 @@ def build_env(workdir: Path, extracts_dir: Path | None, **extra: str) -> dict[st
     if not _running_build_test:
         raise RuntimeError("a test that runs dbt or `cx` must be marked pytest.mark.build")
     env = {k: v for k, v in os.environ.items() if not k.startswith("CX_")}
+    if _model_cache is not None:
+        env["CX_CACHE_DIR"] = str(_model_cache)
     if extracts_dir is not None:
         env["CX_EXTRACTS_DIR"] = str(extracts_dir)
     env.update(

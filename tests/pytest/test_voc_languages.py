@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import threading
+import warnings
 from pathlib import Path
 
 import pyarrow as pa
@@ -396,3 +397,44 @@ def test_threads_split_sentences_apart():
     for thread in threads:
         thread.join()
     assert wrong == []
+
+
+def test_the_cached_spanish_model_scores_as_the_packages_own(tmp_path, monkeypatch):
+    from sentiment_analysis_spanish.sentiment_analysis import SentimentAnalysisSpanish
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pickled with scikit-learn 0.23 (cx.voc)
+        package = SentimentAnalysisSpanish()
+    texts = [row["text"] for row in labelled("es")] + ["", "¡Genial!", "no " * 500]
+    expected = [package.sentiment(text) for text in texts]
+    monkeypatch.setenv("CX_CACHE_DIR", str(tmp_path / "cache"))
+
+    first = cx.voc.spanish_model()  # from the package: writes the cache
+    (cached,) = (tmp_path / "cache").iterdir()
+    assert cached.name.startswith("sentiment-analysis-spanish-") and cached.suffix == ".pickle"
+    assert cached.stat().st_size < 1_000_000  # the package's vectorizer alone unpickles to 97 MB
+
+    def from_package(model: SentimentAnalysisSpanish) -> None:
+        # Stands in for the package's 9 s load, and says when the package was read.
+        loaded.append(True)
+        model.vectorizer, model.classifier = package.vectorizer, package.classifier
+
+    loaded: list[bool] = []
+    monkeypatch.setattr(SentimentAnalysisSpanish, "__init__", from_package)
+    second = cx.voc.spanish_model()
+    assert not loaded  # read from the cache alone
+    assert [first.sentiment(t) for t in texts] == [second.sentiment(t) for t in texts] == expected
+
+    # A cache it cannot read is loaded from the package and written again.
+    cached.write_bytes(b"not a pickle")
+    third = cx.voc.spanish_model()
+    assert [third.sentiment(t) for t in texts] == expected
+    assert loaded == [True] and cached.stat().st_size > len(b"not a pickle")
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == [cached.name]  # nothing left over
+
+    # A cache that cannot be written: the model still scores, from the package.
+    (tmp_path / "a-file").write_text("")
+    monkeypatch.setenv("CX_CACHE_DIR", str(tmp_path / "a-file" / "cache"))
+    uncached = cx.voc.spanish_model()
+    assert [uncached.sentiment(t) for t in texts] == expected
+    assert loaded == [True, True]
