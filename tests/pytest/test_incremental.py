@@ -36,7 +36,8 @@ from cx.extract_files import file_hash, file_size
 
 pytestmark = pytest.mark.build
 
-NO_TESTS = ("--exclude-resource-type", "test", "unit_test")
+# dbt_build leaves out the unit tests already; these builds leave out the data tests too.
+NO_TESTS = ("--exclude-resource-type", "test")
 DAYS_PER_FILE = 30
 EDIT_SEEDS = (1207,)
 SNAPSHOTS = ("support/users", "survey/surveys")

@@ -505,7 +505,7 @@ def test_a_failed_build_leaves_the_published_marts_exactly_as_they_were(builds, 
 
 def test_a_build_database_of_any_name_publishes_its_views(tmp_path):
     """fct_touchpoints is a view naming its tables with the build file's catalog."""
-    build = dbt_build(tmp_path, TINY, "--exclude-resource-type", "test", "unit_test",
+    build = dbt_build(tmp_path, TINY, "--exclude-resource-type", "test",
                       CX_BUILD_DB=str(tmp_path / "warehouse_copy.duckdb"))  # fmt: skip
     assert build.returncode == 0, build.output
     touchpoints = build.query("select count(*) from marts.fct_touchpoints")[0][0]
