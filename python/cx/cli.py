@@ -46,18 +46,26 @@ def _generate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _dbt(arguments: list[str], env: dict[str, str] | None = None) -> bool:
-    """Run dbt from the repository root in its own process; True when it succeeded.
+def _run(command: list[str], env: dict[str, str] | None = None) -> bool:
+    """Run ``command`` from the repository root in its own process; True when it succeeded.
 
     A separate process, so that dbt's DuckDB connection is closed when it returns
     and the build database can be read (or published) right after.
     """
-    dbt = Path(sys.executable).with_name("dbt")
     environment = {**os.environ, **(env or {})}
-    completed = subprocess.run(
-        [str(dbt), *arguments], cwd=paths.REPO_ROOT, env=environment, check=False
-    )
+    completed = subprocess.run(command, cwd=paths.REPO_ROOT, env=environment, check=False)
     return completed.returncode == 0
+
+
+def _dbt(arguments: list[str], env: dict[str, str] | None = None) -> bool:
+    """Run dbt with ``arguments`` in its own process; True when it succeeded."""
+    return _run([str(Path(sys.executable).with_name("dbt")), *arguments], env)
+
+
+def _dbt_build(arguments: list[str]) -> bool:
+    """``dbt build`` with ``arguments``, then, when it passed, ``dbt source freshness``, in
+    one process from one parse (cx.dbt_build); True when the build passed."""
+    return _run([sys.executable, "-m", "cx.dbt_build", *arguments])
 
 
 # dbt's unit tests check the models' SQL on fixed, hand-made rows: their result does not
@@ -117,14 +125,13 @@ class FreshnessVerdict:
     stale_extracts: tuple[str, ...] = ()
 
 
-def _freshness(allow_stale: bool) -> FreshnessVerdict:
-    """Run ``dbt source freshness`` on the build database, show each extract's latest
-    record and age, and say whether the marts may be published: not while an extract is
-    past its error age (unless ``allow_stale``), nor when its age could not be measured."""
+def _freshness(allow_stale: bool, started: float) -> FreshnessVerdict:
+    """Read what ``dbt source freshness`` measured after the build that began at ``started``
+    (epoch seconds; cx.dbt_build runs it), show each extract's latest record and age, and
+    say whether the marts may be published: not while an extract is past its error age
+    (unless ``allow_stale``), nor when its age could not be measured."""
     from cx.freshness import format_freshness, not_measured, read_freshness, stale
 
-    started = time.time()
-    _dbt(["source", "freshness", "--quiet"])
     sources = _dbt_target() / "sources.json"
     if not sources.exists() or sources.stat().st_mtime < started:
         print("Freshness could not be measured: dbt wrote no sources.json; nothing was published.",
@@ -194,17 +201,17 @@ def _build(args: argparse.Namespace) -> int:
     """Load, dbt build (every data test; the unit tests too when asked), freshness, the
     gate, then publish: each only if all before it passed."""
     paths.build_database().parent.mkdir(parents=True, exist_ok=True)
-    dbt_args = ["build", *(() if args.unit_tests else WITHOUT_UNIT_TESTS)]
+    dbt_args = [*(() if args.unit_tests else WITHOUT_UNIT_TESTS)]
     if args.full_refresh:
         dbt_args.append("--full-refresh")
     started = time.time()
-    built = _dbt(dbt_args)
+    built = _dbt_build(dbt_args)
     _report_extracts(built, started)
     if not built:
         print("Build failed: see the dbt output above. The published marts are unchanged.",
               file=sys.stderr)  # fmt: skip
         return 1
-    freshness = _freshness(args.allow_stale)
+    freshness = _freshness(args.allow_stale, started)
     if not freshness.may_publish:
         return 1
     if not _gate():

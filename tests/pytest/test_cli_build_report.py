@@ -72,16 +72,13 @@ def test_a_build_leaves_dbt_unit_tests_to_make_test(tmp_path, monkeypatch):
     import cx.cli
 
     ran: list[list[str]] = []
-    monkeypatch.setattr(cx.cli, "_dbt", lambda arguments, env=None: ran.append(arguments) or False)
+    monkeypatch.setattr(cx.cli, "_dbt_build", lambda arguments: ran.append(arguments) or False)
     monkeypatch.setenv("CX_BUILD_DB", str(tmp_path / "build.duckdb"))
     monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
 
     assert cx.cli.main(["build"]) == 1  # the stubbed dbt fails: nothing after it runs
     assert cx.cli.main(["build", "--unit-tests", "--full-refresh"]) == 1
-    assert ran == [
-        ["build", "--exclude-resource-type", "unit_test"],
-        ["build", "--full-refresh"],
-    ]
+    assert ran == [["--exclude-resource-type", "unit_test"], ["--full-refresh"]]
     # `make test` (CI) builds the sample with them: every dbt unit test runs on every change.
     dry_run = subprocess.run(
         ["make", "--dry-run", "--no-print-directory", "dbt-test"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 
 import pytest
 
@@ -96,53 +97,63 @@ def test_the_run_clock_needs_a_utc_offset(monkeypatch):
 
 
 @pytest.fixture
-def dbt_freshness(tmp_path, monkeypatch):
-    """`cx`'s dbt call replaced by one that writes the given results as sources.json."""
+def measured(tmp_path, monkeypatch):
+    """What `cx build` makes of the sources.json that `dbt source freshness` wrote after its
+    build: ``measured(*results, allow_stale=...)`` writes them and returns the verdict."""
     target = tmp_path / "target"
     monkeypatch.setenv("DBT_TARGET_PATH", str(target))
-    written: list[dict] = []
 
-    def fake_dbt(arguments, env=None):
-        assert arguments[:2] == ["source", "freshness"]
-        _sources_json(target, *written)
-        return not any(r["status"] in ("error", "runtime error") for r in written)
+    def verdict(*results: dict, allow_stale: bool = False) -> cli.FreshnessVerdict:
+        started = time.time() - 1  # the build began before dbt measured freshness
+        _sources_json(target, *results)
+        return cli._freshness(allow_stale, started)
 
-    monkeypatch.setattr(cli, "_dbt", fake_dbt)
-    return written
+    return verdict
 
 
-def test_a_stale_extract_stops_the_publish_and_is_named(dbt_freshness, capsys):
-    dbt_freshness += [
+def test_a_stale_extract_stops_the_publish_and_is_named(measured, capsys):
+    results = (
         _result("crm.activities", "2025-01-15T09:00:00+00:00", "error"),
         _result("crm.orders", "2025-02-06T10:00:00+00:00", "pass"),
-    ]
-    verdict = cli._freshness(allow_stale=False)
+    )
+    verdict = measured(*results)
     assert not verdict.may_publish
     assert "Stale extract(s), past their error age: crm/activities." in capsys.readouterr().err
 
-    allowed = cli._freshness(allow_stale=True)
+    allowed = measured(*results, allow_stale=True)
     assert allowed.may_publish and allowed.stale_extracts == ("crm/activities",)
     assert "Publishing stale extract(s) as told (--allow-stale): crm/activities" in (
         capsys.readouterr().out
     )
 
 
-def test_a_warning_or_an_extract_without_records_publishes(dbt_freshness, capsys):
-    dbt_freshness += [
+def test_a_warning_or_an_extract_without_records_publishes(measured, capsys):
+    verdict = measured(
         _result("crm.contacts", "2025-02-01T12:00:00+00:00", "warn", 3, 14),
         _result("survey.responses", "0001-01-01T00:00:00+00:00", "error", 3, 14),
-    ]
-    verdict = cli._freshness(allow_stale=False)
+    )
     output = capsys.readouterr()
     assert verdict.may_publish and verdict.stale_extracts == ()
     assert "warning: past its warn age" in output.out
     assert output.err == ""
 
 
-def test_an_extract_whose_age_cannot_be_measured_stops_the_publish(dbt_freshness, capsys):
-    dbt_freshness += [_result("support.users", None, "runtime error")]
-    assert not cli._freshness(allow_stale=True).may_publish
+def test_an_extract_whose_age_cannot_be_measured_stops_the_publish(measured, capsys):
+    verdict = measured(_result("support.users", None, "runtime error"), allow_stale=True)
+    assert not verdict.may_publish
     assert "Freshness could not be measured for support/users" in capsys.readouterr().err
+
+
+def test_an_earlier_runs_sources_json_is_never_read_as_this_runs(tmp_path, monkeypatch, capsys):
+    """dbt wrote no sources.json after this build: the one left by an earlier run (here
+    all fresh) must not let it publish."""
+    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
+    _sources_json(tmp_path / "target", _result("crm.orders", "2025-02-06T10:00:00+00:00", "pass"))
+
+    verdict = cli._freshness(allow_stale=True, started=time.time() + 60)
+
+    assert not verdict.may_publish
+    assert "dbt wrote no sources.json; nothing was published" in capsys.readouterr().err
 
 
 def test_the_samples_clock_is_the_moment_the_generator_takes_its_extracts():

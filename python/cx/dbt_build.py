@@ -1,0 +1,39 @@
+"""``cx build``'s dbt steps in one process: parse once, ``dbt build``, then (only when the
+build passed) ``dbt source freshness`` on the same parse.
+
+``cx build`` runs this module as a process of its own (``python -m cx.dbt_build
+<build arguments>``), so that dbt's DuckDB connection is closed when it exits and the
+build database can be read, gated and published right after. Both steps print what
+``dbt build`` and ``dbt source freshness --quiet`` print, and write what they write
+(``run_results.json``, ``sources.json``); only the second Python start-up, dbt's
+imports and its second read of the parse are saved (DECISIONLOG.md, "Freshness in
+the build's dbt process").
+
+Exit status: 0 when the build passed (whatever freshness found: ``cx build`` reads
+``sources.json``), 1 when the parse or the build failed; freshness then does not run.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+FRESHNESS = ("source", "freshness", "--quiet")
+
+
+def main(build_arguments: Sequence[str]) -> int:
+    from dbt.cli.main import dbtRunner
+
+    # A quiet parse: the build prints dbt's banner and what it found, as `dbt build` does.
+    parsed = dbtRunner().invoke(["parse", "--quiet"])
+    if not parsed.success:
+        return 1
+    runner = dbtRunner(manifest=parsed.result)
+    if not runner.invoke(["build", *build_arguments]).success:
+        return 1
+    runner.invoke(list(FRESHNESS))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
