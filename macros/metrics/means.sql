@@ -15,6 +15,8 @@
     the `min_sample_size` var). The t interval assumes the mean is roughly
     normal; on skewed values (revenue) and small n it is approximate, which
     the small-sample flag says.
+    mean_columns_from_sums(name, n, total, total_of_squares): the same
+    columns from the count, sum and sum of squares of whole numbers (below).
 -#}
 {% macro t_975(df) -%}
     {%- set exact = [
@@ -43,11 +45,41 @@
 {%- endmacro %}
 
 {% macro mean_columns(name, value) -%}
-    {%- set n = 'count(' ~ value ~ ')' -%}
-    {%- set half_width = t_975(n ~ ' - 1') ~ ' * stddev_samp(' ~ value ~ ') / sqrt(' ~ n ~ ')' -%}
-    avg({{ value }})::double as {{ name }},
+    {{ mean_interval_columns(
+        name,
+        'count(' ~ value ~ ')',
+        'avg(' ~ value ~ ')',
+        'stddev_samp(' ~ value ~ ')'
+    ) }}
+{%- endmacro %}
+
+
+{#- The columns of mean_columns for `n` whole-number values known by their
+    count `n`, their sum `total` and their sum of squares `total_of_squares`
+    (integer expressions): for a mean over many values that are mostly zero,
+    whose zeros need not be listed to be counted. The spread is exact up to
+    one division: (n * total_of_squares - total^2) is computed in integers,
+    then divided by n (n - 1). No mean (null) when n is 0. -#}
+{% macro mean_columns_from_sums(name, n, total, total_of_squares) -%}
+    {%- set count = '(' ~ n ~ ')' -%}
+    {%- set sum = '(' ~ total ~ ')::hugeint' -%}
+    {{ mean_interval_columns(
+        name,
+        count,
+        '(' ~ sum ~ '::double / nullif(' ~ count ~ ', 0))',
+        'sqrt((' ~ count ~ '::hugeint * (' ~ total_of_squares ~ ') - ' ~ sum ~ ' * ' ~ sum ~ ')'
+            ~ ' / (' ~ count ~ '::double * (' ~ count ~ ' - 1)))'
+    ) }}
+{%- endmacro %}
+
+
+{#- The five columns of a mean from SQL expressions of its count `n`, the mean and
+    the sample standard deviation. -#}
+{% macro mean_interval_columns(name, n, mean, sd) -%}
+    {%- set half_width = t_975(n ~ ' - 1') ~ ' * ' ~ sd ~ ' / sqrt(' ~ n ~ ')' -%}
+    {{ mean }}::double as {{ name }},
     {{ n }}::bigint as {{ name }}_n,
-    case when {{ n }} >= 2 then avg({{ value }}) - {{ half_width }} end as {{ name }}_ci_low,
-    case when {{ n }} >= 2 then avg({{ value }}) + {{ half_width }} end as {{ name }}_ci_high,
+    case when {{ n }} >= 2 then {{ mean }} - {{ half_width }} end as {{ name }}_ci_low,
+    case when {{ n }} >= 2 then {{ mean }} + {{ half_width }} end as {{ name }}_ci_high,
     {{ is_small_sample(n) }} as {{ name }}_is_small_sample
 {%- endmacro %}

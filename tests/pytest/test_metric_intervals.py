@@ -201,6 +201,19 @@ MEAN_INLINE = (
     "select case_name, {{ mean_columns('mean_value', 'value') }} from cases group by case_name"
 )
 T_INLINE = "select df, {{ t_975('df') }} as t from dfs"
+SUMS_INLINE = (
+    "select case_name,"
+    " {{ mean_columns_from_sums('mean_value', 'n', 'total', 'total_of_squares') }} from sums"
+)
+# The same columns from whole numbers' count, sum and sum of squares (mart_stage_experience's
+# tickets per customer, where most customers have none).
+SUMS_CASES = {
+    **{name: values for name, values in MEAN_CASES.items()},
+    # 997 zeros, two 1s, one 3: mean 5 / 1000 = 0.005; variance (1000 * 11 - 5^2) /
+    # (1000 * 999) = 10,975 / 999,000, sd 0.1048141; t(0.975, 999) = 1.9623415, half
+    # width 1.9623415 * 0.1048141 / sqrt(1000) = 0.0065042.
+    "mostly_zeros": [0.0] * 997 + [1.0, 1.0, 3.0],
+}
 
 
 @pytest.fixture(scope="module")
@@ -221,6 +234,48 @@ def means(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, dict], di
         by_case = {r["case_name"]: r for r in con.sql(mean_sql).df().to_dict("records")}
         t_by_df = dict(con.sql(t_sql).fetchall())
     return by_case, t_by_df
+
+
+@pytest.fixture(scope="module")
+def means_from_sums(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
+    """mean_columns_from_sums on each case's count, sum and sum of squares."""
+    sql = compile_inline(SUMS_INLINE, tmp_path_factory.mktemp("means-from-sums"))
+    names = list(SUMS_CASES)
+    values = [[int(v) for v in SUMS_CASES[name]] for name in names]
+    sums = pa.table(
+        [
+            pa.array(names, pa.string()),
+            pa.array([len(v) for v in values], pa.int64()),
+            pa.array([sum(v) for v in values], pa.int64()),
+            pa.array([sum(x * x for x in v) for v in values], pa.int64()),
+        ],
+        names=["case_name", "n", "total", "total_of_squares"],
+    )
+    with duckdb.connect() as con:
+        con.register("sums", sums)
+        return {r["case_name"]: r for r in con.sql(sql).df().to_dict("records")}
+
+
+@pytest.mark.parametrize("case", list(MEAN_CASES))
+def test_a_mean_from_sums_is_the_mean_of_the_values(means, means_from_sums, case):
+    listed, summed = means[0][case], means_from_sums[case]
+    assert summed.keys() == listed.keys()
+    for column, value in listed.items():
+        if not isinstance(value, float):
+            assert summed[column] == value, column  # the case's name, n, the flag
+        elif pd_null(value):
+            assert pd_null(summed[column]), column
+        else:
+            assert summed[column] == pytest.approx(value, rel=1e-12, abs=1e-12), column
+
+
+def test_a_mean_from_sums_of_mostly_zeros_hand_computed(means_from_sums):
+    row = means_from_sums["mostly_zeros"]
+    assert row["mean_value"] == pytest.approx(0.005) and row["mean_value_n"] == 1000
+    assert (row["mean_value_ci_low"], row["mean_value_ci_high"]) == pytest.approx(
+        (0.005 - 0.0065042, 0.005 + 0.0065042), abs=1e-7
+    )
+    assert not row["mean_value_is_small_sample"]
 
 
 def test_t_quantile_agrees_with_scipy_for_every_df(means):

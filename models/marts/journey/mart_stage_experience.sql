@@ -142,42 +142,87 @@ staged_tickets as (
     left join stage_before_ticket on tickets.ticket_id = stage_before_ticket.ticket_id
 ),
 
-customer_stage_months as (
-    -- every month a customer spent time in a stage: from entering it to leaving
-    -- it (the leaving instant included), or to the end of the data
+customer_stays as (
+    -- the months of each customer's stay in a stage: from the month it was
+    -- entered to the month it was left (the leaving instant included), or to
+    -- the end of the data; a customer is in a stage once (fct_customer_journeys
+    -- is unique on customer_id, journey_stage)
     select
         journeys.customer_id,
         journeys.journey_stage,
-        cast(calendar.month_start as date) as month
+        cast(date_trunc('month', journeys.entered_at) as date) as first_month,
+        cast(date_trunc('month', coalesce(journeys.exited_at, observed_end.last_at)) as date) as last_month
     from journeys
     cross join observed_end
-    cross join
-        unnest(
-            generate_series(
-                date_trunc('month', journeys.entered_at),
-                date_trunc('month', coalesce(journeys.exited_at, observed_end.last_at)),
-                interval 1 month
-            )
-        ) as calendar (month_start)
     where journeys.exited_at is null or journeys.exited_at > journeys.entered_at
 ),
 
-tickets_per_customer_stage_month as (
+stay_boundaries as (
+    -- +1 customer in a stay's first month, -1 in the month after its last: the
+    -- customers in a stage in a month are these summed up to that month (every
+    -- month of every stay is never listed: 14M rows at 1M customers)
     select
-        customer_stage_months.month,
-        customer_stage_months.journey_stage,
-        customer_stage_months.customer_id,
-        count(staged_tickets.ticket_id) as tickets
-    from customer_stage_months
-    left join staged_tickets
+        journey_stage,
+        first_month as month,
+        1 as customers_added
+    from customer_stays
+    where last_month >= first_month
+    union all
+    select
+        journey_stage,
+        cast(last_month + interval 1 month as date) as month,
+        -1 as customers_added
+    from customer_stays
+    where last_month >= first_month
+),
+
+stage_changes as (
+    select
+        journey_stage,
+        month,
+        sum(customers_added) as customers_added
+    from stay_boundaries
+    group by journey_stage, month
+),
+
+customers_in_stage as (
+    select
+        grid.month,
+        grid.journey_stage,
+        coalesce(sum(stage_changes.customers_added), 0) as customers
+    from grid
+    left join stage_changes
         on
-            customer_stage_months.customer_id = staged_tickets.customer_id
-            and customer_stage_months.journey_stage = staged_tickets.journey_stage
-            and customer_stage_months.month = staged_tickets.month
-    group by
-        customer_stage_months.month,
-        customer_stage_months.journey_stage,
-        customer_stage_months.customer_id
+            grid.journey_stage = stage_changes.journey_stage
+            and grid.month >= stage_changes.month
+    group by grid.month, grid.journey_stage
+),
+
+tickets_per_customer_stage_month as (
+    -- a customer's tickets in a stage and month they spent time in: only the
+    -- customers with at least one (the others count as 0 through customers_in_stage)
+    select
+        staged_tickets.month,
+        staged_tickets.journey_stage,
+        staged_tickets.customer_id,
+        count(*) as tickets
+    from staged_tickets
+    inner join customer_stays
+        on
+            staged_tickets.customer_id = customer_stays.customer_id
+            and staged_tickets.journey_stage = customer_stays.journey_stage
+            and staged_tickets.month between customer_stays.first_month and customer_stays.last_month
+    group by staged_tickets.month, staged_tickets.journey_stage, staged_tickets.customer_id
+),
+
+ticket_sums as (
+    select
+        month,
+        journey_stage,
+        sum(tickets) as tickets,
+        sum(tickets * tickets) as tickets_squared
+    from tickets_per_customer_stage_month
+    group by month, journey_stage
 ),
 
 response_measures as (
@@ -209,16 +254,22 @@ ticket_measures as (
 ),
 
 customer_measures as (
+    -- the mean over every customer in the stage that month, those without a
+    -- ticket as 0
     select
-        grid.month,
-        grid.journey_stage,
-        {{ mean_columns('tickets_per_customer', 'tickets_per_customer_stage_month.tickets') }}
-    from grid
-    left join tickets_per_customer_stage_month
+        customers_in_stage.month,
+        customers_in_stage.journey_stage,
+        {{ mean_columns_from_sums(
+            'tickets_per_customer',
+            'customers_in_stage.customers',
+            'coalesce(ticket_sums.tickets, 0)',
+            'coalesce(ticket_sums.tickets_squared, 0)'
+        ) }}
+    from customers_in_stage
+    left join ticket_sums
         on
-            grid.month = tickets_per_customer_stage_month.month
-            and grid.journey_stage = tickets_per_customer_stage_month.journey_stage
-    group by grid.month, grid.journey_stage
+            customers_in_stage.month = ticket_sums.month
+            and customers_in_stage.journey_stage = ticket_sums.journey_stage
 ),
 
 nps_counted as (
