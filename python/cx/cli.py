@@ -65,7 +65,8 @@ def _dbt(arguments: list[str], env: dict[str, str] | None = None) -> bool:
 def _dbt_build(arguments: list[str]) -> bool:
     """``dbt build`` with ``arguments``, then, when it passed, ``dbt source freshness``, in
     one process from one parse (cx.dbt_build); True when the build passed."""
-    return _run([sys.executable, "-m", "cx.dbt_build", *arguments])
+    # -P: the repository root (the working directory) is not put on the module path.
+    return _run([sys.executable, "-P", "-m", "cx.dbt_build", *arguments])
 
 
 # dbt's unit tests check the models' SQL on fixed, hand-made rows: their result does not

@@ -1,7 +1,7 @@
 """``cx build``'s dbt steps in one process: parse once, ``dbt build``, then (only when the
 build passed) ``dbt source freshness`` on the same parse.
 
-``cx build`` runs this module as a process of its own (``python -m cx.dbt_build
+``cx build`` runs this module as a process of its own (``python -P -m cx.dbt_build
 <build arguments>``), so that dbt's DuckDB connection is closed when it exits and the
 build database can be read, gated and published right after. Both steps print what
 ``dbt build`` and ``dbt source freshness --quiet`` print, and write what they write
@@ -18,14 +18,16 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
+PARSE = ("parse", "--log-level", "warn")
 FRESHNESS = ("source", "freshness", "--quiet")
 
 
 def main(build_arguments: Sequence[str]) -> int:
     from dbt.cli.main import dbtRunner
 
-    # A quiet parse: the build prints dbt's banner and what it found, as `dbt build` does.
-    parsed = dbtRunner().invoke(["parse", "--quiet"])
+    # The parse shows its warnings and errors only: the build prints dbt's banner and what
+    # it found, as `dbt build` does.
+    parsed = dbtRunner().invoke(list(PARSE))
     if not parsed.success:
         return 1
     runner = dbtRunner(manifest=parsed.result)

@@ -54,6 +54,22 @@ def test_the_project_reads_no_database_path_while_parsing():
     assert parse_cache.reads_target_path(REPO) is False
 
 
+@pytest.mark.parametrize(
+    ("argv", "runs"),
+    [
+        (["/venv/bin/python", "/venv/bin/dbt", "build"], True),  # the dbt script
+        (["/venv/bin/python", "-P", "-m", "cx.dbt_build", "--full-refresh"], True),  # cx build
+        (["/venv/bin/python", "-m", "cx.dbt_build"], True),
+        (["/venv/bin/python", "-m", "pytest", "-m", "build"], False),
+        (["/venv/bin/python", "/venv/bin/cx", "build"], False),
+        (["/venv/bin/python", "-c", "import dbt"], False),
+        (["/venv/bin/python"], False),
+    ],
+)
+def test_the_parse_is_shared_by_dbt_processes_only(argv, runs):
+    assert parse_cache.runs_dbt(argv) is runs
+
+
 def _manifest(workdir: Path) -> dict:
     def stable(value):
         if isinstance(value, dict):

@@ -208,7 +208,7 @@ SUMS_INLINE = (
 # The same columns from whole numbers' count, sum and sum of squares (mart_stage_experience's
 # tickets per customer, where most customers have none).
 SUMS_CASES = {
-    **{name: values for name, values in MEAN_CASES.items()},
+    **MEAN_CASES,
     # 997 zeros, two 1s, one 3: mean 5 / 1000 = 0.005; variance (1000 * 11 - 5^2) /
     # (1000 * 999) = 10,975 / 999,000, sd 0.1048141; t(0.975, 999) = 1.9623415, half
     # width 1.9623415 * 0.1048141 / sqrt(1000) = 0.0065042.

@@ -141,5 +141,13 @@ def _install() -> None:
     ManifestLoader.write_manifest_for_partial_parse = write
 
 
-if os.environ.get(CACHE_VARIABLE) and Path(sys.argv[0]).name == "dbt":
+def runs_dbt(argv: list[str]) -> bool:
+    """Whether the Python command line ``argv`` (``sys.orig_argv``) runs dbt: its ``dbt``
+    script, or ``cx build``'s dbt process (``python -m cx.dbt_build``)."""
+    if "-m" in argv[1:-1]:
+        return argv[argv.index("-m", 1) + 1] == "cx.dbt_build"
+    return len(argv) > 1 and Path(argv[1]).name == "dbt"
+
+
+if os.environ.get(CACHE_VARIABLE) and runs_dbt(sys.orig_argv):
     _install()
