@@ -154,7 +154,11 @@ customer_stays as (
         cast(date_trunc('month', coalesce(journeys.exited_at, observed_end.last_at)) as date) as last_month
     from journeys
     cross join observed_end
-    where journeys.exited_at is null or journeys.exited_at > journeys.entered_at
+    where
+        (journeys.exited_at is null or journeys.exited_at > journeys.entered_at)
+        -- a stay entered after the data's end spans no month of it
+        and date_trunc('month', coalesce(journeys.exited_at, observed_end.last_at))
+        >= date_trunc('month', journeys.entered_at)
 ),
 
 stay_boundaries as (
@@ -166,14 +170,12 @@ stay_boundaries as (
         first_month as month,
         1 as customers_added
     from customer_stays
-    where last_month >= first_month
     union all
     select
         journey_stage,
         cast(last_month + interval 1 month as date) as month,
         -1 as customers_added
     from customer_stays
-    where last_month >= first_month
 ),
 
 stage_changes as (
