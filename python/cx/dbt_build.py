@@ -15,16 +15,23 @@ Exit status: 0 when the build passed (whatever freshness found: ``cx build`` rea
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 
 PARSE = ("parse", "--log-level", "warn")
 FRESHNESS = ("source", "freshness", "--quiet")
 
+# dbt's file log (logs/dbt.log) keeps what ran and what failed, not each statement dbt
+# sent: the SQL of every node is in target/run. A user's DBT_LOG_LEVEL_FILE wins
+# (DECISIONLOG.md, "dbt's file log at info").
+FILE_LOG_LEVEL = "info"
+
 
 def main(build_arguments: Sequence[str]) -> int:
     from dbt.cli.main import dbtRunner
 
+    os.environ.setdefault("DBT_LOG_LEVEL_FILE", FILE_LOG_LEVEL)
     # The parse shows its warnings and errors only: the build prints dbt's banner and what
     # it found, as `dbt build` does.
     parsed = dbtRunner().invoke(list(PARSE))
