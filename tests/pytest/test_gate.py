@@ -319,3 +319,38 @@ def test_a_cross_table_query_is_validated_as_the_rows_it_returned(tmp_path):
         # NaN is not equal to itself: compare it by its text.
         assert [repr(v) for v in got] == [repr(v) for v in want]
     assert back[0][:2] == ('it\'s "quoted"', 3) and repr(back[1][3]) == "nan"
+
+
+def _order_after_every_touchpoint(status: str) -> str:
+    """A copy of a staged order with a new id and this status, an hour after the latest
+    touchpoint."""
+    return (
+        "insert into staging.stg_crm__orders select * replace ("
+        " 'O-LATEST' as order_id, "
+        f" '{status}' as status, {status == 'completed'} as is_completed,"
+        " (select max(occurred_at) from intermediate.int_touchpoints_staged) + interval 1 hour"
+        " as ordered_at) from staging.stg_crm__orders limit 1"
+    )
+
+
+def test_a_cancelled_order_after_the_latest_touchpoint_leaves_the_marts_fresh(tiny_build, tmp_path):
+    """A cancelled order is no touchpoint: when it is the extracts' latest line, the marts
+    are still as fresh as the extracts."""
+    cancelled = copy_build(
+        tiny_build,
+        tmp_path / "cancelled" / "build.duckdb",
+        _order_after_every_touchpoint("cancelled"),
+    )
+    result = run_gate(cancelled, tmp_path / "gx")
+    assert result.success, result.format()
+
+
+def test_an_order_missing_from_the_touchpoints_leaves_the_marts_stale(tiny_build, tmp_path):
+    completed = copy_build(
+        tiny_build,
+        tmp_path / "completed" / "build.duckdb",
+        _order_after_every_touchpoint("completed"),
+    )
+    result = run_gate(completed, tmp_path / "gx")
+    assert not result.success
+    assert ("freshness", "latest_in_marts") in {(f.suite, f.column) for f in result.failures}

@@ -113,7 +113,8 @@ union all select 'mart_team_performance counts the tickets of mart_agent_perform
 FRESHNESS = """
 with extracts as (
     select max(occurred_at) as latest from staging.stg_crm__activities
-    union all select max(ordered_at) from staging.stg_crm__orders
+    -- A cancelled order is no touchpoint (int_touchpoints_unioned).
+    union all select max(ordered_at) from staging.stg_crm__orders where status != 'cancelled'
     union all select max(created_at) from staging.stg_support__tickets
 )
 select
@@ -133,7 +134,7 @@ def freshness_expectations(latest_in_extracts: dt.datetime | None, now: dt.datet
     ]
     if latest_in_extracts is not None:
         # The marts are as fresh as the extracts: their latest touchpoint is the extracts' latest
-        # activity, order or ticket.
+        # activity, order that was not cancelled, or ticket.
         checks.append(
             e.ExpectColumnValuesToBeBetween(column="latest_in_marts", min_value=latest_in_extracts)
         )
