@@ -3,8 +3,10 @@
 Each step runs as its own process, timed from start to exit, with that
 process's peak resident memory (``wait4``): the reference script
 (``sql/reference_pipeline.sql``: load, clean, identity rules, touchpoints, NPS,
-support times, historical value), then the product's ``dbt build``, the gate and
-the publish, exactly as ``make build`` runs them.
+support times, historical value), then the product's dbt process (``cx build``'s:
+parse, ``dbt build``, freshness), the gate and the publish, exactly as ``make
+build`` runs them. Last, the same pipeline on a handful of customers: its fixed
+cost, which no speed-up of the work that grows with the data removes.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from cx.cli import WITHOUT_UNIT_TESTS
 from cx.delta_files import copy_until, latest_day, write_delta_folders
 from cx.sql_text import string_literal
 from cx_bench.clv import machine, replace_section
-from cx_bench.targets import Figures, format_node_times, format_targets, node_times
+from cx_bench.targets import Figures, FixedCost, format_node_times, format_targets, node_times
 
 SEED = 1
 
@@ -88,6 +90,19 @@ INCREMENTAL = (
     "publish after one more day",
 )
 SETUP = "dbt build of the day before (sets up the incremental run)"
+# The pipeline's fixed cost: the same steps on this many customers' extracts, cold (a
+# full parse and an empty model cache, as the full build), then again with nothing new.
+FIXED_COST_CUSTOMERS = 10
+FIXED_COST = (
+    f"fixed cost: dbt build of {FIXED_COST_CUSTOMERS} customers (cold)",
+    "fixed cost: quality gate",
+    "fixed cost: publish",
+)
+FIXED_COST_AGAIN = (
+    "fixed cost: the same dbt build again, nothing new",
+    "fixed cost: quality gate again",
+    "fixed cost: publish again",
+)
 REFERENCE = "pure-DuckDB reference"
 READ_ONLY = "reading the extracts alone (the reference's load)"
 
@@ -145,11 +160,14 @@ def run(customers: int, workdir: Path) -> list[Step]:
             "DBT_LOG_PATH": str(workdir / build / "logs"),
         }
 
-    full, incremental = env("full"), env("incremental")
+    full, incremental, fixed_cost = env("full"), env("incremental"), env("fixed-cost")
     steps = _generate(customers, workdir, full)
     if steps and not steps[-1].ok:
         return steps
-    for build, extracts in (("full", "extracts"), ("incremental", "extracts-day-before")):
+    for build, extracts in (
+        ("full", "extracts"), ("incremental", "extracts-day-before"),
+        ("fixed-cost", "extracts-fixed-cost"),
+    ):  # fmt: skip
         shutil.rmtree(workdir / build, ignore_errors=True)
         (workdir / build).mkdir()
         (workdir / build / "extracts").symlink_to(workdir / extracts)
@@ -167,11 +185,18 @@ def run(customers: int, workdir: Path) -> list[Step]:
             str(workdir / "extracts"), str(workdir / database), "load" if load_only else "all",
         ]  # fmt: skip
 
-    # `cx build`'s dbt build: every data test, dbt's unit tests left to `make test`.
+    # `cx build`'s dbt process: parse, every data test (dbt's unit tests left to `make
+    # test`), freshness; then its gate and publish.
     dbt, gate, publish = (
-        [str(bin_dir / "dbt"), "build", *WITHOUT_UNIT_TESTS], [str(bin_dir / "cx"), "gate"],
-        [str(bin_dir / "cx"), "publish", "--skip-gate"],
+        [sys.executable, "-P", "-m", "cx.dbt_build", *WITHOUT_UNIT_TESTS],
+        [str(bin_dir / "cx"), "gate"], [str(bin_dir / "cx"), "publish", "--skip-gate"],
     )  # fmt: skip
+    fixed_cost_extracts = workdir / "extracts-fixed-cost"
+    shutil.rmtree(fixed_cost_extracts, ignore_errors=True)
+    generate = [str(bin_dir / "cx"), "generate", "--customers", str(FIXED_COST_CUSTOMERS),
+                "--seed", str(SEED), "--out", str(fixed_cost_extracts)]  # fmt: skip
+    if subprocess.run(generate, env=fixed_cost, stdout=subprocess.DEVNULL).returncode != 0:
+        raise RuntimeError(f"could not generate {FIXED_COST_CUSTOMERS} customers' extracts")
     for name, command, step_env in (
         (REFERENCE, reference("reference.duckdb", load_only=False), full),
         (READ_ONLY, reference("read-only.duckdb", load_only=True), full),
@@ -182,6 +207,8 @@ def run(customers: int, workdir: Path) -> list[Step]:
         (INCREMENTAL[0], dbt, incremental),
         (INCREMENTAL[1], gate, incremental),
         (INCREMENTAL[2], publish, incremental),
+        *zip(FIXED_COST, (dbt, gate, publish), [fixed_cost] * 3, strict=True),
+        *zip(FIXED_COST_AGAIN, (dbt, gate, publish), [fixed_cost] * 3, strict=True),
     ):
         if name == INCREMENTAL[0]:
             one_more_day()
@@ -194,17 +221,29 @@ def run(customers: int, workdir: Path) -> list[Step]:
 def figures(steps: list[Step]) -> Figures:
     by_name = {s.name: s for s in steps}
     reference = by_name[REFERENCE].seconds
-    full = sum(by_name[name].seconds for name in FULL)
-    incremental = sum(by_name[name].seconds for name in INCREMENTAL)
-    pipeline = [s for s in steps if s.name not in ("generate extracts", REFERENCE, READ_ONLY)]
+    full, incremental = _seconds(by_name, FULL), _seconds(by_name, INCREMENTAL)
     return Figures(
         full=full,
         incremental=incremental,
         by_reference=full / reference,
         gate_by_reference=by_name[FULL[1]].seconds / reference,
-        peak_gb=max(s.peak_rss_mb for s in pipeline) / 1024,
+        peak_gb=_peak(by_name, (*FULL, SETUP, *INCREMENTAL)) / 1024,
         incremental_by_full=incremental / full,
+        fixed_cost=FixedCost(
+            customers=FIXED_COST_CUSTOMERS,
+            by_reference=_seconds(by_name, FIXED_COST) / reference,
+            gate_by_reference=by_name[FIXED_COST[1]].seconds / reference,
+            again_by_full=_seconds(by_name, FIXED_COST_AGAIN) / full,
+        ),
     )
+
+
+def _seconds(by_name: dict[str, Step], names: tuple[str, ...]) -> float:
+    return sum(by_name[name].seconds for name in names)
+
+
+def _peak(by_name: dict[str, Step], names: tuple[str, ...]) -> float:
+    return max(by_name[name].peak_rss_mb for name in names)
 
 
 def format_table(customers: int, steps: list[Step]) -> str:
@@ -214,8 +253,8 @@ def format_table(customers: int, steps: list[Step]) -> str:
     by_name = {s.name: s for s in steps}
     reference = by_name[REFERENCE].seconds
     measured = figures(steps)
-    full_peak = max(by_name[name].peak_rss_mb for name in FULL)
-    incremental_peak = max(by_name[name].peak_rss_mb for name in INCREMENTAL)
+    fixed = measured.fixed_cost
+    full_peak, incremental_peak = _peak(by_name, FULL), _peak(by_name, INCREMENTAL)
     lines = [
         f"| {customers:,} customers | seconds | x reference | peak RSS (MB) |",
         "|---|---:|---:|---:|",
@@ -229,6 +268,13 @@ def format_table(customers: int, steps: list[Step]) -> str:
         f"| **after one more day (incremental build + gate + publish)** |"
         f" **{measured.incremental:.1f}** | **{measured.incremental / reference:.1f}** |"
         f" {incremental_peak:,.0f} |",
+        f"| **fixed cost: the pipeline on {FIXED_COST_CUSTOMERS} customers (cold)** |"
+        f" **{_seconds(by_name, FIXED_COST):.1f}** | **{fixed.by_reference:.1f}** |"
+        f" {_peak(by_name, FIXED_COST):,.0f} |",
+        f"| **fixed cost: the same again, nothing new** |"
+        f" **{_seconds(by_name, FIXED_COST_AGAIN):.1f}** |"
+        f" **{_seconds(by_name, FIXED_COST_AGAIN) / reference:.1f}** |"
+        f" {_peak(by_name, FIXED_COST_AGAIN):,.0f} |",
         "",
         "| figure | measured |",
         "|---|---:|",
@@ -270,9 +316,13 @@ def write_report(
         "is built first, then again with those files added. The full build starts cold\n"
         "(dbt parses the whole project and the model cache is empty, as in CI); the\n"
         "incremental one reuses the day before's dbt target and model cache, as a daily\n"
-        "build on one machine does. Each `dbt build` is `cx build`'s: every data test,\n"
-        "dbt's unit tests left to `make test`. The gate is `cx gate`\n"
-        "(GX inside DuckDB). Every figure and the targets table below are written by the run.\n"
+        "build on one machine does. Each `dbt build` is `cx build`'s dbt process (parse,\n"
+        "every data test, dbt's unit tests left to `make test`, then freshness). The gate\n"
+        "is `cx gate` (GX inside DuckDB). The fixed cost is the same steps on\n"
+        f"{FIXED_COST_CUSTOMERS} generated customers (seed {SEED}), cold as the full build, then\n"
+        "again with nothing new: what no speed-up of the work that grows with the data\n"
+        "removes. A target whose limit is below it is out of reach at this reference.\n"
+        "Every figure and the targets table below are written by the run.\n"
         f"Settings: {settings()}. Measured on: "
         + machine()
         + ".\n\n"
