@@ -40,6 +40,27 @@ def test_every_model_and_built_column_has_a_description(tiny_build: Build):
     assert undocumented_columns == []
 
 
+def test_only_the_models_that_keep_state_call_themselves_incremental(tiny_build: Build):
+    """Everything after the typed extract lines is rebuilt whole on every run: a
+    description that says otherwise tells a data engineer to fear stale rows where
+    there are none, or to trust a state that does not exist."""
+    manifest = json.loads((tiny_build.database.parent / "target" / "manifest.json").read_text())
+    keeping_state = ("extract_lines", "incremental", "snapshot")
+    claims = sorted(
+        node["name"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+        and node["config"]["materialized"] not in keeping_state
+        # The README's section "Incremental builds" may be pointed to.
+        and re.search(
+            r"\bincremental\b",
+            node["description"].replace('"Incremental builds"', ""),
+            re.IGNORECASE,
+        )
+    )
+    assert claims == []
+
+
 def test_lifecycle_and_journey_stage_say_where_they_come_from(tiny_build: Build):
     """A `lead` in `loyalty` is not a defect: the CRM's sales label and behaviour differ."""
     manifest = json.loads((tiny_build.database.parent / "target" / "manifest.json").read_text())
