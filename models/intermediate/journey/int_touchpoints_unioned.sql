@@ -13,7 +13,13 @@
     (channel: its platform), posted at `posted_at`, with its identity link (by
     the order it references, else by email); an anonymous or unmatched review
     stays, without a customer.
+
+    A view: `int_touchpoints_staged` reads it once a run and stores every row
+    with its stage, so the touchpoints are written once, not twice
+    (DECISIONLOG.md, "Touchpoints stored once").
 -#}
+{{ config(materialized='view') }}
+
 with
 
 activities as (
