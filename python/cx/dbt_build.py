@@ -23,7 +23,8 @@ PARSE = ("parse", "--log-level", "warn")
 FRESHNESS = ("source", "freshness", "--quiet")
 
 # dbt's file log (logs/dbt.log) keeps what ran and what failed, not each statement dbt
-# sent: the SQL of every node is in target/run. A user's DBT_LOG_LEVEL_FILE wins
+# sent (each model's and test's SQL is in target/run). A user's DBT_LOG_LEVEL_FILE
+# wins: debug adds the statements of hooks and materializations and stack traces
 # (DECISIONLOG.md, "dbt's file log at info").
 FILE_LOG_LEVEL = "info"
 

@@ -83,7 +83,7 @@ def run_reference(extracts: Path, database: Path, load_only: bool = False) -> di
     return lines
 
 
-FULL = ("dbt build (full, every data test)", "quality gate", "publish")
+FULL = ("dbt build (full: parse, every data test, freshness)", "quality gate", "publish")
 INCREMENTAL = (
     "dbt build after one more day (incremental)",
     "quality gate after one more day",
@@ -98,6 +98,7 @@ FIXED_COST = (
     "fixed cost: quality gate",
     "fixed cost: publish",
 )
+GENERATE_FIXED_COST = f"generate {FIXED_COST_CUSTOMERS} customers' extracts (fixed cost)"
 FIXED_COST_AGAIN = (
     "fixed cost: the same dbt build again, nothing new",
     "fixed cost: quality gate again",
@@ -195,8 +196,6 @@ def run(customers: int, workdir: Path) -> list[Step]:
     shutil.rmtree(fixed_cost_extracts, ignore_errors=True)
     generate = [str(bin_dir / "cx"), "generate", "--customers", str(FIXED_COST_CUSTOMERS),
                 "--seed", str(SEED), "--out", str(fixed_cost_extracts)]  # fmt: skip
-    if subprocess.run(generate, env=fixed_cost, stdout=subprocess.DEVNULL).returncode != 0:
-        raise RuntimeError(f"could not generate {FIXED_COST_CUSTOMERS} customers' extracts")
     for name, command, step_env in (
         (REFERENCE, reference("reference.duckdb", load_only=False), full),
         (READ_ONLY, reference("read-only.duckdb", load_only=True), full),
@@ -207,8 +206,13 @@ def run(customers: int, workdir: Path) -> list[Step]:
         (INCREMENTAL[0], dbt, incremental),
         (INCREMENTAL[1], gate, incremental),
         (INCREMENTAL[2], publish, incremental),
-        *zip(FIXED_COST, (dbt, gate, publish), [fixed_cost] * 3, strict=True),
-        *zip(FIXED_COST_AGAIN, (dbt, gate, publish), [fixed_cost] * 3, strict=True),
+        (GENERATE_FIXED_COST, generate, fixed_cost),
+        (FIXED_COST[0], dbt, fixed_cost),
+        (FIXED_COST[1], gate, fixed_cost),
+        (FIXED_COST[2], publish, fixed_cost),
+        (FIXED_COST_AGAIN[0], dbt, fixed_cost),
+        (FIXED_COST_AGAIN[1], gate, fixed_cost),
+        (FIXED_COST_AGAIN[2], publish, fixed_cost),
     ):
         if name == INCREMENTAL[0]:
             one_more_day()
@@ -260,7 +264,8 @@ def format_table(customers: int, steps: list[Step]) -> str:
         "|---|---:|---:|---:|",
     ]
     for s in steps:
-        ratio = "" if s.name in ("generate extracts", SETUP) else f"{s.seconds / reference:.1f}"
+        no_ratio = ("generate extracts", SETUP, GENERATE_FIXED_COST)
+        ratio = "" if s.name in no_ratio else f"{s.seconds / reference:.1f}"
         lines.append(f"| {s.name} | {s.seconds:.1f} | {ratio} | {s.peak_rss_mb:,.0f} |")
     lines += [
         f"| **full pipeline (build + gate + publish)** | **{measured.full:.1f}** |"
@@ -303,7 +308,9 @@ def write_report(
         breakdown = (
             "\nWhere the full `dbt build`'s time went (dbt's own node timings; two dbt\n"
             "threads, so the parts add up to more than its wall time, which also holds\n"
-            "dbt's start-up and parse):\n\n" + format_node_times(node_times(full_target)) + "\n"
+            "dbt's start-up, parse and freshness):\n\n"
+            + format_node_times(node_times(full_target))
+            + "\n"
         )
     text = (
         f"## Pipeline at {customers:,} customers\n\n"

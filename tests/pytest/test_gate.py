@@ -24,7 +24,8 @@ MARTS = 28
 TOTAL_EXPECTATIONS = 120  # 116 over the marts, 1 over the reconciliations, 3 of freshness
 
 
-# An activity's touchpoint stored twice (dbt's unique test on fct_touchpoints stops it).
+# An activity's touchpoint stored twice (dbt's unique tests on int_touchpoints_staged and
+# fct_touchpoints stop it).
 DUPLICATE_TOUCHPOINT = (
     "insert into intermediate.int_touchpoints_staged"
     " (select * from intermediate.int_touchpoints_staged"
@@ -243,8 +244,8 @@ def test_dbt_tests_stop_the_defects_the_gate_leaves_to_them(tiny_build, tmp_path
 
     run = dbt_command(
         "test", workdir, TINY, "--exclude", "test_type:unit", "--select",
-        "fct_touchpoints mart_support_monthly mart_nps_monthly fct_customer_journeys"
-        " mart_agent_performance mart_stage_experience",
+        "int_touchpoints_staged fct_touchpoints mart_support_monthly mart_nps_monthly"
+        " fct_customer_journeys mart_agent_performance mart_stage_experience",
     )  # fmt: skip
 
     assert run.returncode != 0
@@ -261,7 +262,9 @@ def test_dbt_tests_stop_the_defects_the_gate_leaves_to_them(tiny_build, tmp_path
         name(r["unique_id"]): r["failures"] for r in results["results"] if r["status"] == "fail"
     }
     assert failed == {
-        "fct_touchpoints.unique": 1,  # one key, twice
+        # One key, twice: stopped where the touchpoints are stored, before any reader.
+        "int_touchpoints_staged.unique": 1,
+        "fct_touchpoints.unique": 1,
         "mart_support_monthly.rate_with_interval": upside_down,  # every month with an n
         "mart_nps_monthly.accepted_values": 1,  # one value: 'all'
         # ticket 501 without a touchpoint, R_aaaaaaaaaaaaaaa's customer differs: 2 rows
