@@ -331,6 +331,7 @@ def _order_after_every_touchpoint(status: str) -> str:
         "insert into staging.stg_crm__orders select * replace ("
         " 'O-LATEST' as order_id, "
         f" '{status}' as status, {status == 'completed'} as is_completed,"
+        f" {status != 'cancelled'} as is_touchpoint,"
         " (select max(occurred_at) from intermediate.int_touchpoints_staged) + interval 1 hour"
         " as ordered_at) from staging.stg_crm__orders limit 1"
     )

@@ -97,7 +97,7 @@ order_touchpoints as (
         case when not contacts.is_deleted then 'crm_contact_id' end as customer_link_rule
     from orders
     left join contacts on orders.contact_id = contacts.contact_id
-    where orders.status != 'cancelled'
+    where orders.is_touchpoint
 ),
 
 requesters as (

@@ -19,7 +19,8 @@ final as (
         currency_code,
         amount,
         refunded_at,
-        status = 'completed' as is_completed
+        status = 'completed' as is_completed,
+        status != 'cancelled' as is_touchpoint
     from usable
 )
 

@@ -37,7 +37,7 @@ activity_touchpoints as (
     select count(*) as n from marts.fct_touchpoints where touchpoint_id like 'crm_activity:%'
 ),
 staged_orders as (
-    select count(*) as n from staging.stg_crm__orders where status != 'cancelled'
+    select count(*) as n from staging.stg_crm__orders where is_touchpoint
 ),
 order_touchpoints as (
     select count(*) as n from marts.fct_touchpoints where touchpoint_id like 'crm_order:%'
@@ -113,8 +113,7 @@ union all select 'mart_team_performance counts the tickets of mart_agent_perform
 FRESHNESS = """
 with extracts as (
     select max(occurred_at) as latest from staging.stg_crm__activities
-    -- A cancelled order is no touchpoint (int_touchpoints_unioned).
-    union all select max(ordered_at) from staging.stg_crm__orders where status != 'cancelled'
+    union all select max(ordered_at) from staging.stg_crm__orders where is_touchpoint
     union all select max(created_at) from staging.stg_support__tickets
 )
 select
