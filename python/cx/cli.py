@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from cx import paths
+from cx import dbt_build, paths
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -65,8 +65,7 @@ def _dbt(arguments: list[str], env: dict[str, str] | None = None) -> bool:
 def _dbt_build(arguments: list[str]) -> bool:
     """``dbt build`` with ``arguments``, then, when it passed, ``dbt source freshness``, in
     one process from one parse (cx.dbt_build); True when the build passed."""
-    # -P: the repository root (the working directory) is not put on the module path.
-    return _run([sys.executable, "-P", "-m", "cx.dbt_build", *arguments])
+    return _run(dbt_build.command(arguments))
 
 
 # dbt's unit tests check the models' SQL on fixed, hand-made rows: their result does not

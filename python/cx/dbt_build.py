@@ -29,6 +29,13 @@ FRESHNESS = ("source", "freshness", "--quiet")
 FILE_LOG_LEVEL = "info"
 
 
+def command(build_arguments: Sequence[str]) -> list[str]:
+    """The command that runs this module with ``build_arguments``, as ``cx build`` (and the
+    benchmark, which times what it runs) starts it. -P: the working directory (the
+    repository root) is not put on the module path."""
+    return [sys.executable, "-P", "-m", "cx.dbt_build", *build_arguments]
+
+
 def main(build_arguments: Sequence[str]) -> int:
     from dbt.cli.main import dbtRunner
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from cx import paths
+from cx import dbt_build, paths
 from cx.cli import WITHOUT_UNIT_TESTS
 from cx.delta_files import copy_until, latest_day, write_delta_folders
 from cx.sql_text import string_literal
@@ -189,7 +189,7 @@ def run(customers: int, workdir: Path) -> list[Step]:
     # `cx build`'s dbt process: parse, every data test (dbt's unit tests left to `make
     # test`), freshness; then its gate and publish.
     dbt, gate, publish = (
-        [sys.executable, "-P", "-m", "cx.dbt_build", *WITHOUT_UNIT_TESTS],
+        dbt_build.command(WITHOUT_UNIT_TESTS),
         [str(bin_dir / "cx"), "gate"], [str(bin_dir / "cx"), "publish", "--skip-gate"],
     )  # fmt: skip
     fixed_cost_extracts = workdir / "extracts-fixed-cost"

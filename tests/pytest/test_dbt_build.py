@@ -89,3 +89,9 @@ def test_a_file_log_level_the_user_set_is_kept(runner, monkeypatch):
 
     assert dbt_build.main([]) == 0
     assert file_log_levels == ["debug", "debug", "debug"]
+
+
+def test_cx_build_and_the_benchmark_start_this_module_with_their_arguments():
+    """-P keeps the working directory (the repository root) off the module path."""
+    command = dbt_build.command(["--full-refresh"])
+    assert command[1:] == ["-P", "-m", "cx.dbt_build", "--full-refresh"]
